@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { NormalizedAlert } from '../normalize/alert.schema';
+
+export const ListAlertsQuery = z.strictObject({
+  src_ip: z.string().optional(),
+  jurisdiction: z.string().optional(),
+  since: z.iso.datetime({ offset: true }).optional().describe('received at or after (ISO 8601)'),
+  until: z.iso.datetime({ offset: true }).optional().describe('received before (ISO 8601)'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().optional(),
+});
+export type ListAlertsQuery = z.infer<typeof ListAlertsQuery>;
+
+export const AlertPage = z.object({ items: z.array(NormalizedAlert), next: z.string().nullable() });

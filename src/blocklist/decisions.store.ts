@@ -1,0 +1,262 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { CONFIG } from '../infra/config/config.module';
+import type { GwanjeConfig } from '../infra/config/config.schema';
+import { REDIS } from '../infra/redis/redis.module';
+import { configDuration } from './duration';
+import { BAN_LUA, END_LUA, SWEEP_LUA } from './decisions.lua';
+import type { ChangeEntry, ChangeKind, Decision } from './decisions.schemas';
+
+/** Per-jurisdiction feed state: change counter, time of the last write, latest recorded expiry (ms). */
+export interface FeedMeta {
+  ver: number;
+  mtime: number;
+  lastExpiry: number;
+}
+
+/** Everything a feed needs to render a jurisdiction, read in one transaction. */
+export interface Loaded {
+  meta: FeedMeta;
+  /** Last change-log id at load time; deltas continue from here. */
+  logId: string;
+  active: Decision[];
+  /** Ended decisions still inside the revoked window. */
+  ended: Decision[];
+  /** Latest expiry at or before now not yet recorded by the sweep (ms, 0 if none). */
+  unsweptExpiry: number;
+}
+
+export type InsertOutcome = { kind: 'ok' | 'dup' | 'idem'; id: string } | { kind: 'stale' };
+
+type Exec = Array<[Error | null, unknown]>;
+
+const parseDecision = (json: string) => JSON.parse(json) as Decision; // written by this store only, from a validated Decision
+const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+
+/**
+ * Redis keys of the decisions domain, all under `<prefix>:bl:`:
+ * - `seq` id counter; `d:<id>` the decision (JSON, kept until expiry + retention)
+ * - `act:<j>` active ids by expiry (ms); `val:<j>` value → active id; `all:<j>` every id (newest first listing)
+ * - `end:<j>` ended ids by end time (revoked window); `hist:<j>:<value>` bans of a value by creation time (escalation)
+ * - `meta:<j>` {ver, mtime, lastExpiry}; `log:<j>` change stream; `exp` global expiry index for the sweep
+ * - `idem:<j>:<key>` idempotency; `cs:<keyId>:<j>` CrowdSec stream cursor per API key
+ */
+@Injectable()
+export class DecisionsStore {
+  readonly p: string;
+  private readonly recordTtlExtraMs: number;
+  private readonly histTtlMs: number;
+  private readonly revokedKeepMs: number;
+
+  constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(CONFIG) private readonly config: GwanjeConfig) {
+    const bl = config.blocklist;
+    this.p = `${config.redis.keyPrefix}:bl`;
+    this.recordTtlExtraMs = bl.retentionDays * 86_400_000;
+    // Long enough for escalation's look-back and for listing a value's history as long as the records live.
+    this.histTtlMs = Math.max(configDuration(bl.escalation.lookback), configDuration(bl.maxDuration) + this.recordTtlExtraMs);
+    this.revokedKeepMs = bl.revokedKeepHours * 3_600_000;
+    redis.defineCommand('gwBlBan', { numberOfKeys: 10, lua: BAN_LUA });
+    redis.defineCommand('gwBlEnd', { numberOfKeys: 7, lua: END_LUA });
+    redis.defineCommand('gwBlSweep', { numberOfKeys: 1, lua: SWEEP_LUA });
+  }
+
+  private key = {
+    d: (id: string) => `${this.p}:d:${id}`,
+    act: (j: string) => `${this.p}:act:${j}`,
+    val: (j: string) => `${this.p}:val:${j}`,
+    all: (j: string) => `${this.p}:all:${j}`,
+    end: (j: string) => `${this.p}:end:${j}`,
+    hist: (j: string, value: string) => `${this.p}:hist:${j}:${value}`,
+    meta: (j: string) => `${this.p}:meta:${j}`,
+    log: (j: string) => `${this.p}:log:${j}`,
+    exp: () => `${this.p}:exp`,
+    idem: (j: string, k: string) => `${this.p}:idem:${j}:${k}`,
+    cursor: (keyId: string, j: string) => `${this.p}:cs:${keyId}:${j}`,
+  };
+  private expMember = (d: Decision) => `${d.jurisdiction}\n${d.id}\n${d.value}`;
+
+  async nextIds(count = 1): Promise<string[]> {
+    const last = await this.redis.incrby(`${this.p}:seq`, count);
+    return Array.from({ length: count }, (_, i) => String(last - count + 1 + i));
+  }
+
+  private banArgs(d: Decision, opts: { idempotencyKey?: string; allowlistVersion: string; allowlistVersionKey: string; now: number }) {
+    const bl = this.config.blocklist;
+    const expiresMs = Date.parse(d.expires);
+    return [
+      this.key.d(d.id), this.key.act(d.jurisdiction), this.key.val(d.jurisdiction), this.key.all(d.jurisdiction), this.key.hist(d.jurisdiction, d.value),
+      this.key.meta(d.jurisdiction), this.key.log(d.jurisdiction), this.key.exp(), this.key.idem(d.jurisdiction, opts.idempotencyKey ?? '-'), opts.allowlistVersionKey,
+      d.id, JSON.stringify(d), d.value, String(Date.parse(d.created)), String(expiresMs), String(Math.max(1, expiresMs - opts.now + this.recordTtlExtraMs)), String(this.histTtlMs),
+      String(bl.changeLogMax), String(bl.idempotencyTtlSeconds), opts.idempotencyKey ? '1' : '0', String(opts.now), this.expMember(d), opts.allowlistVersion,
+    ];
+  }
+
+  /** Store a new decision unless one is active for its value (or its idempotency key was used); see BAN_LUA. */
+  async insert(d: Decision, opts: { idempotencyKey?: string; allowlistVersion: string; allowlistVersionKey: string }): Promise<InsertOutcome> {
+    const [kind, id] = (await (this.redis as any).gwBlBan(...this.banArgs(d, { ...opts, now: Date.now() }))) as [string, string];
+    return kind === 'stale' ? { kind: 'stale' } : { kind: kind as 'ok' | 'dup' | 'idem', id };
+  }
+
+  /** Bulk load (bench, imports): pipelined, without allowlist checks — callers have checked. */
+  async insertMany(decisions: Decision[], allowlistVersionKey: string): Promise<number> {
+    let stored = 0;
+    for (const part of chunks(decisions, 5000)) {
+      const pipe = this.redis.pipeline();
+      const now = Date.now();
+      for (const d of part) (pipe as any).gwBlBan(...this.banArgs(d, { allowlistVersion: '*', allowlistVersionKey, now }));
+      for (const [err, res] of ((await pipe.exec()) ?? []) as Exec) {
+        if (err) throw err;
+        if ((res as string[])[0] === 'ok') stored++;
+      }
+    }
+    return stored;
+  }
+
+  /** Mark a decision ended; false when it was no longer active. */
+  async end(ended: Decision): Promise<boolean> {
+    const now = Date.now();
+    const j = ended.jurisdiction;
+    const res = await (this.redis as any).gwBlEnd(
+      this.key.d(ended.id), this.key.act(j), this.key.val(j), this.key.end(j), this.key.meta(j), this.key.log(j), this.key.exp(),
+      ended.id, JSON.stringify(ended), ended.value, String(now), String(this.config.blocklist.changeLogMax), this.expMember(ended), String(now - this.revokedKeepMs),
+    );
+    return Number(res) === 1;
+  }
+
+  /** Record due expiries (events); returns how many were recorded. */
+  async sweep(now: number, batch = 1000): Promise<number> {
+    return Number(await (this.redis as any).gwBlSweep(this.key.exp(), this.p, String(now), String(batch), String(this.config.blocklist.changeLogMax)));
+  }
+
+  async get(id: string): Promise<Decision | null> {
+    const row = await this.redis.get(this.key.d(id));
+    return row ? parseDecision(row) : null;
+  }
+
+  /** Decisions by id, in order; null where the record is gone (retention). */
+  async getMany(ids: string[]): Promise<Array<Decision | null>> {
+    if (!ids.length) return [];
+    const pipe = this.redis.pipeline();
+    for (const part of chunks(ids, 2000)) pipe.mget(...part.map((id) => this.key.d(id)));
+    const out: Array<Decision | null> = [];
+    for (const [err, rows] of ((await pipe.exec()) ?? []) as Exec) {
+      if (err) throw err;
+      for (const r of rows as Array<string | null>) out.push(r ? parseDecision(r) : null);
+    }
+    return out;
+  }
+
+  /** The id of the active decision for exactly this value, if any. */
+  async activeIdFor(jurisdiction: string, value: string, now = Date.now()): Promise<string | null> {
+    const id = await this.redis.hget(this.key.val(jurisdiction), value);
+    if (!id) return null;
+    const score = await this.redis.zscore(this.key.act(jurisdiction), id);
+    return score !== null && Number(score) > now ? id : null;
+  }
+
+  async activeIds(jurisdiction: string, now = Date.now()): Promise<string[]> {
+    return this.redis.zrangebyscore(this.key.act(jurisdiction), `(${now}`, '+inf');
+  }
+
+  /** Ids of active decisions whose expiry fell in (fromMs, toMs] and that the sweep has not recorded yet. */
+  async expiredUnswept(jurisdiction: string, fromMs: number, toMs: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.key.act(jurisdiction), `(${fromMs}`, String(toMs));
+  }
+
+  /** Bans of a value in a jurisdiction created at or after `sinceMs` (escalation). */
+  async bansSince(jurisdiction: string, value: string, sinceMs: number): Promise<number> {
+    return this.redis.zcount(this.key.hist(jurisdiction, value), String(sinceMs), '+inf');
+  }
+
+  /** Ids of every ban of a value still on record, newest first. */
+  async historyIds(jurisdiction: string, value: string): Promise<string[]> {
+    return this.redis.zrevrange(this.key.hist(jurisdiction, value), 0, -1);
+  }
+
+  /** Up to `count` ids below `beforeId` (exclusive; null: from the newest), newest first. */
+  async idsBefore(jurisdiction: string, beforeId: string | null, count: number): Promise<string[]> {
+    return this.redis.zrevrangebyscore(this.key.all(jurisdiction), beforeId ? `(${beforeId}` : '+inf', '-inf', 'LIMIT', 0, count);
+  }
+
+  /** Drop index entries whose records ran out of retention. */
+  async forget(jurisdiction: string, ids: string[]): Promise<void> {
+    if (ids.length) await this.redis.zrem(this.key.all(jurisdiction), ...ids);
+  }
+
+  async meta(jurisdiction: string): Promise<FeedMeta> {
+    const [ver, mtime, lastExpiry] = await this.redis.hmget(this.key.meta(jurisdiction), 'ver', 'mtime', 'lastExpiry');
+    return { ver: Number(ver ?? 0), mtime: Number(mtime ?? 0), lastExpiry: Number(lastExpiry ?? 0) };
+  }
+
+  /** A consistent view of a jurisdiction for rendering feeds (one MULTI, then the records). */
+  async load(jurisdiction: string, now = Date.now()): Promise<Loaded> {
+    const res = (await this.redis
+      .multi()
+      .hmget(this.key.meta(jurisdiction), 'ver', 'mtime', 'lastExpiry')
+      .zrangebyscore(this.key.act(jurisdiction), `(${now}`, '+inf')
+      .zrangebyscore(this.key.end(jurisdiction), `(${now - this.revokedKeepMs}`, '+inf')
+      .xrevrange(this.key.log(jurisdiction), '+', '-', 'COUNT', 1)
+      .zrevrangebyscore(this.key.act(jurisdiction), String(now), '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      .exec()) as Exec;
+    const [ver, mtime, lastExpiry] = res[0][1] as Array<string | null>;
+    const activeIds = res[1][1] as string[];
+    const endedIds = res[2][1] as string[];
+    const last = res[3][1] as Array<[string, string[]]>;
+    const unswept = res[4][1] as string[];
+    const records = await this.getMany([...activeIds, ...endedIds]);
+    return {
+      meta: { ver: Number(ver ?? 0), mtime: Number(mtime ?? 0), lastExpiry: Number(lastExpiry ?? 0) },
+      logId: last[0]?.[0] ?? '0-0',
+      // A decision ended between the MULTI and the read shows up ended: leave it to the delta.
+      active: records.slice(0, activeIds.length).filter((d): d is Decision => !!d && !d.ended),
+      ended: records.slice(activeIds.length).filter((d): d is Decision => !!d && !!d.ended),
+      unsweptExpiry: unswept.length ? Number(unswept[1]) : 0,
+    };
+  }
+
+  /** Change-log entries after `afterSid` (exclusive), oldest first. */
+  async changesAfter(jurisdiction: string, afterSid: string, count: number): Promise<ChangeEntry[]> {
+    const rows = await this.redis.xrange(this.key.log(jurisdiction), `(${afterSid}`, '+', 'COUNT', count);
+    return rows.map(([sid, fields]) => toChange(sid, fields));
+  }
+
+  /** First and last ids of a jurisdiction's change log (null when empty). */
+  async logBounds(jurisdiction: string): Promise<{ first: string | null; last: string | null }> {
+    const res = (await this.redis.multi().xrange(this.key.log(jurisdiction), '-', '+', 'COUNT', 1).xrevrange(this.key.log(jurisdiction), '+', '-', 'COUNT', 1).exec()) as Exec;
+    return { first: (res[0][1] as Array<[string]>)[0]?.[0] ?? null, last: (res[1][1] as Array<[string]>)[0]?.[0] ?? null };
+  }
+
+  /** XINFO STREAM of a change log as an object (null when the stream does not exist). */
+  async streamInfo(jurisdiction: string): Promise<Record<string, unknown> | null> {
+    try {
+      const flat = (await this.redis.xinfo('STREAM', this.key.log(jurisdiction))) as unknown[];
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
+      return out;
+    } catch {
+      return null;
+    }
+  }
+
+  logKey(jurisdiction: string): string {
+    return this.key.log(jurisdiction);
+  }
+
+  async getCursor(keyId: string, jurisdiction: string): Promise<{ sid: string; at: number } | null> {
+    const [sid, at] = await this.redis.hmget(this.key.cursor(keyId, jurisdiction), 'sid', 'at');
+    return sid && at ? { sid, at: Number(at) } : null;
+  }
+
+  async setCursor(keyId: string, jurisdiction: string, cursor: { sid: string; at: number }): Promise<void> {
+    const k = this.key.cursor(keyId, jurisdiction);
+    // A bouncer that stops polling for a month starts over with startup=true anyway.
+    await this.redis.multi().hset(k, { sid: cursor.sid, at: String(cursor.at) }).expire(k, 30 * 86_400).exec();
+  }
+}
+
+/** A raw stream entry (field list) as a change. */
+export function toChange(sid: string, fields: string[]): ChangeEntry {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+  return { sid, kind: f.k as ChangeKind, id: f.id, ver: f.v ? Number(f.v) : null, decision: f.d ? parseDecision(f.d) : null };
+}

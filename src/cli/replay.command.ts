@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { IngestFormat } from '../normalize/alert.schema';
+import { fail } from './output';
+
+interface ReplayOptions {
+  format: string;
+  jurisdiction?: string;
+  url: string;
+  key?: string;
+  batchLines: string;
+}
+
+/** Split file bytes into batches of whole lines, remembering each batch's first line number. */
+export function batches(bytes: Buffer, maxLines: number, maxBytes: number): Array<{ firstLine: number; lines: number; body: Buffer }> {
+  const out: Array<{ firstLine: number; lines: number; body: Buffer }> = [];
+  let start = 0;
+  let lineNo = 1;
+  while (start < bytes.length) {
+    let end = start;
+    let count = 0;
+    while (end < bytes.length && count < maxLines && end - start < maxBytes) {
+      const lf = bytes.indexOf(0x0a, end);
+      end = lf < 0 ? bytes.length : lf + 1;
+      count++;
+    }
+    out.push({ firstLine: lineNo, lines: count, body: bytes.subarray(start, end) });
+    lineNo += count;
+    start = end;
+  }
+  return out;
+}
+
+function progress(done: number, total: number, started: number) {
+  const width = 30;
+  const filled = Math.round((done / Math.max(total, 1)) * width);
+  const rate = done / Math.max((Date.now() - started) / 1000, 0.001);
+  const text = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} lines  ${Math.round(rate)} lines/s`;
+  if (process.stderr.isTTY) process.stderr.write(`\r${text}`);
+  return text;
+}
+
+export function registerReplay(program: Command) {
+  program
+    .command('replay <file>')
+    .description('send a log file through the ingest API, with a progress bar and a summary')
+    .requiredOption('--format <format>', `one of ${IngestFormat.options.join(', ')}`)
+    .option('--jurisdiction <id>', 'jurisdiction to ingest for (needed with an admin key)')
+    .option('--url <url>', 'Gwanje API base URL', process.env.GWANJE_URL ?? 'http://localhost:8080')
+    .option('--key <key>', 'API key (default: $GWANJE_KEY)')
+    .option('--batch-lines <n>', 'lines per request', '5000')
+    .action(async (file: string, opts: ReplayOptions) => {
+      try {
+        await replay(file, opts);
+      } catch (e) {
+        process.stderr.write(`\ngwanje replay: ${(e as Error).message}\n`);
+        process.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
+      }
+    });
+}
+
+async function replay(file: string, opts: ReplayOptions) {
+  if (!IngestFormat.safeParse(opts.format).success) fail(`--format: ${opts.format} is not one of ${IngestFormat.options.join(', ')}`);
+  const key = opts.key ?? process.env.GWANJE_KEY;
+  if (!key) fail('an API key is needed: --key or GWANJE_KEY');
+  const perBatch = Number(opts.batchLines);
+  if (!Number.isInteger(perBatch) || perBatch < 1) fail(`--batch-lines: ${opts.batchLines} is not a positive whole number`);
+  let bytes: Buffer;
+  try {
+    if (!statSync(file).isFile()) fail(`${file}: not a file`);
+    bytes = readFileSync(file);
+  } catch (e) {
+    if ((e as { exitCode?: number }).exitCode) throw e;
+    fail(`${file}: ${(e as Error).message}`);
+  }
+  const parts = batches(bytes, perBatch, 4 * 1024 * 1024);
+  const total = parts.reduce((n, p) => n + p.lines, 0);
+  const summary = { lines: total, accepted: 0, skipped: 0, rejected: 0, replayed: 0, requests: 0 };
+  const rejects: string[] = [];
+  const started = Date.now();
+  let done = 0;
+  let lastLine = '';
+  for (const part of parts) {
+    const params = new URLSearchParams({ format: opts.format });
+    if (opts.jurisdiction) params.set('jurisdiction', opts.jurisdiction);
+    const idem = 'replay-' + createHash('sha256').update(`${opts.jurisdiction ?? ''}\0${opts.format}\0`).update(part.body).digest('hex').slice(0, 40);
+    const res = await fetch(`${opts.url.replace(/\/$/, '')}/v1/ingest?${params}`, {
+      method: 'POST',
+      headers: { 'x-api-key': key!, 'content-type': 'text/plain', 'content-encoding': 'gzip', 'idempotency-key': idem },
+      body: gzipSync(part.body),
+    }).catch((e) => fail(`cannot reach ${opts.url}: ${(e as Error).cause ?? e}`, 1));
+    summary.requests++;
+    const answer = (await res.json().catch(() => ({}))) as any;
+    if (res.status !== 202) fail(`lines ${part.firstLine}-${part.firstLine + part.lines - 1}: HTTP ${res.status}: ${answer.detail ?? answer.title ?? 'unexpected answer'}`, 1);
+    summary.accepted += answer.accepted;
+    summary.skipped += answer.skipped;
+    summary.rejected += answer.rejected.length;
+    if (answer.duplicate) summary.replayed++;
+    for (const r of answer.rejected) if (rejects.length < 10) rejects.push(`  line ${part.firstLine + r.line - 1}: ${r.error}`);
+    done += part.lines;
+    lastLine = progress(done, total, started);
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  else process.stderr.write(lastLine + '\n');
+  const secs = (Date.now() - started) / 1000;
+  process.stdout.write(
+    `replayed ${file}: ${summary.lines} lines in ${summary.requests} requests, ${secs.toFixed(1)} s (${Math.round(summary.lines / Math.max(secs, 0.001))} lines/s)\n` +
+      `  accepted ${summary.accepted}, skipped ${summary.skipped} (not alerts), rejected ${summary.rejected}` +
+      (summary.replayed ? `, ${summary.replayed} batches already sent before (no-op)` : '') +
+      '\n' +
+      (rejects.length ? `first rejects:\n${rejects.join('\n')}\n  (all of them: GET /v1/ingest/rejects)\n` : ''),
+  );
+  if (summary.rejected) process.exitCode = 3;
+}

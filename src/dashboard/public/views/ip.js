@@ -1,0 +1,125 @@
+import { Badge, Card, Contributions, html, JName, Loading, NotAvailable, Problem, ScoreBar, Table, Time, useApi, useApp, Value } from '../lib/ui.js';
+import { BlockForm, DecisionTable } from './decisions.js';
+
+const SEVERITY_KIND = { 4: 'danger', 5: 'danger', 6: 'danger', 3: 'warn' };
+
+/** The block-list's own answer (with unblock) when it is there; else what the profile carries. */
+function Decisions({ ip, fromProfile }) {
+  const { caps } = useApp();
+  const can = caps.has('GET', '/v1/decisions');
+  const res = useApi(can ? `/v1/decisions?value=${encodeURIComponent(ip)}&limit=50` : null);
+  if (!can) return fromProfile ? html`<${Value} value=${fromProfile} />` : html`<${NotAvailable} path="/v1/decisions" />`;
+  if (res.error) return html`<${Problem} error=${res.error} path="/v1/decisions" />`;
+  if (!res.data) return html`<${Loading} />`;
+  return html`<${DecisionTable} testid="ip-decisions" items=${res.data.items} />`;
+}
+
+/** Shares of this IP: sent by my jurisdictions, and received in their inboxes. */
+function Shares({ ip, fromProfile }) {
+  const { i18n, caps } = useApp();
+  const { t } = i18n;
+  const can = caps.has('GET', '/v1/shares');
+  const v = encodeURIComponent(ip);
+  const out = useApi(can ? `/v1/shares?direction=out&value=${v}&limit=50` : null);
+  const inbox = useApi(can ? `/v1/shares?direction=in&value=${v}&limit=50` : null);
+  if (!can) return fromProfile ? html`<${Value} value=${fromProfile} />` : html`<${NotAvailable} path="/v1/shares" />`;
+  if (out.error || inbox.error) return html`<${Problem} error=${out.error || inbox.error} path="/v1/shares" />`;
+  if (!out.data || !inbox.data) return html`<${Loading} />`;
+  const rows = [
+    ...out.data.items.map((s) => ({
+      key: `out:${s.id}`,
+      dir: 'out',
+      at: s.created,
+      from: s.from,
+      to: s.deliveries && s.deliveries.length ? s.deliveries.map((d) => `${d.jurisdiction}${d.status ? ` (${d.status})` : d.delivered ? '' : ` (${d.reason || '✕'})`}`).join(', ') : s.to.join(', '),
+      tlp: s.tlp,
+      status: s.status,
+      reason: s.reason,
+    })),
+    ...inbox.data.items.map((e) => ({
+      key: `in:${e.jurisdiction}:${e.shareId}`,
+      dir: 'in',
+      at: e.received,
+      from: e.from,
+      to: e.jurisdiction,
+      tlp: e.tlp,
+      status: e.state ? e.state.status : '—',
+      reason: e.reason,
+    })),
+  ].sort((a, b) => String(b.at).localeCompare(String(a.at)));
+  return html`<${Table} testid="ip-shares" rows=${rows} columns=${[
+    { label: t('col.time'), render: (s) => html`<${Time} iso=${s.at} />` },
+    { label: t('col.direction'), render: (s) => html`<${Badge} kind=${s.dir === 'in' ? 'warn' : 'neutral'}>${t(`share.${s.dir}`)}</${Badge}>` },
+    { label: t('col.from'), render: (s) => html`<${JName} id=${s.from} />` },
+    { label: t('col.to'), className: 'wrap', render: (s) => s.to },
+    { label: t('col.tlp'), render: (s) => s.tlp },
+    { label: t('col.status'), render: (s) => s.status },
+    { label: t('col.reason'), className: 'wrap', render: (s) => s.reason },
+  ]} />`;
+}
+
+export function IpView({ ip }) {
+  const { i18n, caps } = useApp();
+  const { t } = i18n;
+  const res = useApi(`/v1/ips/${encodeURIComponent(ip)}`);
+  const p = res.data;
+  const ruleNames = p ? Object.fromEntries(p.rules.map((r) => [r.id, r.name || r.id])) : {};
+  const ext = (p && p.extensions) || {};
+  return html`<div class="view" data-testid="ip-profile">
+    <div class="view-head"><h1>${t('ip.heading', { ip })}</h1></div>
+    ${res.error && res.error.status === 404 && !res.error.missing ? html`<div class="notice">${t('ip.notFound')}</div>` : html`<${Problem} error=${res.error} path="/v1/ips/{ip}" />`}
+    ${res.loading && !p ? html`<${Loading} />` : null}
+    ${p
+      ? html`
+        <div class="stats">
+          <div class="stat"><div class="stat-value"><${ScoreBar} score=${p.score} /></div><div class="stat-label">${t('ip.score')}</div></div>
+          <div class="stat ${p.flag ? 'warn' : ''}">
+            <div class="stat-value small-value">${p.flag ? html`<${Badge} kind="danger">${t('threats.flagged')}</${Badge}>` : html`<${Badge}>${t('ip.notFlagged')}</${Badge}>`}</div>
+            <div class="stat-label">${p.flag ? t('ip.flaggedAt', { time: i18n.time(p.flag.at), score: p.flag.score }) : t('ip.flag')}</div>
+          </div>
+          <div class="stat"><div class="stat-value small-value">${i18n.country(p.country)}</div><div class="stat-label">${p.asn ? `AS${p.asn.number} ${p.asn.org || ''}` : t('ip.location')}</div></div>
+          <div class="stat"><div class="stat-value">${i18n.num(p.alertCount)}</div><div class="stat-label">${t('col.firstSeen')} ${i18n.time(p.firstSeen)}<br />${t('col.lastSeen')} ${i18n.time(p.lastSeen)}</div></div>
+        </div>
+        ${p.allowlist && p.allowlist.allowlisted ? html`<div class="notice">${t('ip.allowlisted', { reason: p.allowlist.reason || '' })}</div>` : null}
+        ${p.recurrence.blocks ? html`<div class="notice warn">${t('ip.recurrence', { n: p.recurrence.blocks })}</div>` : null}
+        <div class="grid-2">
+          <${Card} title=${t('ip.contributions')}><${Contributions} items=${p.contributions} ruleNames=${ruleNames} /></${Card}>
+          <${Card} title=${t('ip.rules')}>
+            <${Table} rows=${p.rules.map((r) => ({ ...r, key: r.id }))} columns=${[
+              { label: t('col.rule'), render: (r) => html`${r.name || r.id}<div class="muted small">${r.id}</div>` },
+              { label: t('col.count'), className: 'num', render: (r) => r.value },
+              { label: t('col.points'), className: 'num', render: (r) => r.points },
+              { label: t('col.lastFired'), render: (r) => html`<${Time} iso=${r.lastFired} />` },
+            ]} />
+          </${Card}>
+          <${Card} title=${t('ip.jurisdictions')}>
+            <${Table} rows=${p.jurisdictionsSeen.map((j) => ({ ...j, key: j.id }))} columns=${[
+              { label: t('col.jurisdiction'), render: (j) => html`<${JName} id=${j.id} />` },
+              { label: t('col.lastSeen'), render: (j) => html`<${Time} iso=${j.lastSeen} />` },
+            ]} />
+          </${Card}>
+          <${Card} title=${t('ip.signatures')}>
+            <${Table} rows=${p.alertsBySignature.slice(0, 15).map((s) => ({ ...s, key: s.signature }))} columns=${[
+              { label: t('col.rule'), className: 'wrap', render: (s) => s.name || s.signature },
+              { label: t('col.count'), className: 'num', render: (s) => i18n.num(s.count) },
+            ]} />
+          </${Card}>
+        </div>
+        <${Card} title=${t('ip.timeline')}>
+          <${Table} testid="ip-timeline" rows=${p.recentAlerts.map((a) => ({ ...a, key: a.id }))} columns=${[
+            { label: t('col.time'), render: (a) => i18n.time(a.timestamp) },
+            { label: t('col.jurisdiction'), render: (a) => html`<${JName} id=${a.jurisdiction} />` },
+            { label: t('col.rule'), className: 'wrap', render: (a) => a.rule.name || a.rule.id || '—' },
+            { label: t('col.destination'), render: (a) => html`<code>${a.destination.ip || '?'}${a.destination.port !== null ? `:${a.destination.port}` : ''}</code>` },
+            { label: t('col.severity'), render: (a) => html`<${Badge} kind=${SEVERITY_KIND[a.severity.id] || 'neutral'}>${t(`severity.${a.severity.id}`)}</${Badge}>` },
+            { label: t('col.action'), render: (a) => t(`action.${a.action.value}`) },
+          ]} />
+        </${Card}>`
+      : null}
+    <${Card} title=${t('ip.decisions')}>
+      <${Decisions} ip=${ip} fromProfile=${ext.decisions} />
+      ${caps.has('POST', '/v1/decisions') ? html`<details class="block-details"><summary>${t('ip.block')}</summary><${BlockForm} value=${ip} compact /></details>` : null}
+    </${Card}>
+    <${Card} title=${t('ip.shares')}><${Shares} ip=${ip} fromProfile=${ext.shares} /></${Card}>
+  </div>`;
+}

@@ -1,0 +1,136 @@
+import uPlot from 'uplot';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Card, html, IpLink, JName, Problem, ScoreBar, Table, Time, useApi, useApp, Loading } from '../lib/ui.js';
+
+const WINDOWS = ['15m', '1h', '6h', '24h'];
+const CHART_HEIGHT = 240;
+
+/** Alerts per minute with uPlot (drawn on a canvas: nothing inline that the CSP would refuse). */
+function AlertsChart({ points, label, locale }) {
+  const box = useRef(null);
+  const plot = useRef(null);
+  useEffect(() => {
+    const el = box.current;
+    const ro = new ResizeObserver(() => plot.current && plot.current.setSize({ width: Math.max(200, el.clientWidth), height: CHART_HEIGHT }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      if (plot.current) plot.current.destroy();
+      plot.current = null;
+    };
+  }, []);
+  useEffect(() => {
+    const data = [points.map((p) => Date.parse(p.t) / 1000), points.map((p) => p.count)];
+    if (plot.current) {
+      plot.current.setData(data);
+      return;
+    }
+    const el = box.current;
+    const hm = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false });
+    const md = new Intl.DateTimeFormat(locale, { month: '2-digit', day: '2-digit' });
+    // 24-hour clock in the dashboard's language; the date under the first tick and at midnight.
+    const timeTicks = (_u, splits) =>
+      splits.map((s, i) => {
+        const d = new Date(s * 1000);
+        return i === 0 || (d.getHours() === 0 && d.getMinutes() === 0) ? `${hm.format(d)}\n${md.format(d)}` : hm.format(d);
+      });
+    plot.current = new uPlot(
+      {
+        width: Math.max(200, el.clientWidth),
+        height: CHART_HEIGHT,
+        legend: { show: false },
+        cursor: { drag: { x: false, y: false } },
+        scales: { y: { range: (_u, _min, max) => [0, Math.max(5, Math.ceil(max * 1.15))] } },
+        axes: [
+          { stroke: '#51606f', grid: { stroke: '#e6eaef' }, ticks: { stroke: '#e6eaef' }, values: timeTicks },
+          { stroke: '#51606f', grid: { stroke: '#e6eaef' }, ticks: { stroke: '#e6eaef' }, size: 50 },
+        ],
+        series: [{}, { label, stroke: '#1d5fbf', width: 2, fill: 'rgba(29,95,191,0.12)', points: { show: false } }],
+      },
+      data,
+      el,
+    );
+  }, [points, label, locale]);
+  return html`<div class="chart" ref=${box} role="img" aria-label=${label}></div>`;
+}
+
+function Stat({ label, value, hint, href, testid, tone = '' }) {
+  const body = html`<div class="stat-value">${value}</div><div class="stat-label">${label}</div>${hint ? html`<div class="stat-hint muted">${hint}</div>` : null}`;
+  return href
+    ? html`<a class="stat ${tone}" href=${href} data-testid=${testid}>${body}</a>`
+    : html`<div class="stat ${tone}" data-testid=${testid}>${body}</div>`;
+}
+
+export function OverviewView() {
+  const { i18n, scope, caps } = useApp();
+  const { t } = i18n;
+  const [win, setWin] = useState('1h');
+  const q = new URLSearchParams({ window: win });
+  if (scope) q.set('jurisdiction', scope);
+  const ov = useApi(`/v1/overview?${q}`);
+  const d = ov.data;
+  // Until the approvals service reports a count to the overview, count the pending list here.
+  const countHere = d && d.pendingApprovals === null && caps.has('GET', '/v1/approvals');
+  const pending = useApi(countHere ? '/v1/approvals?status=pending' : null);
+  const pendingCount = d ? (d.pendingApprovals ?? (pending.data ? (pending.data.items ?? pending.data).length : null)) : null;
+  const unavailable = html`<span class="muted small">${t('card.unavailable')}</span>`;
+  // The last complete minute (the current one is still filling).
+  const pm = d ? d.alerts.perMinute : [];
+  const lastMinute = pm.length > 1 ? pm[pm.length - 2].count : pm.length ? pm[0].count : 0;
+
+  return html`<div class="view" data-testid="overview">
+    <div class="view-head">
+      <h1>${t('overview.heading')}</h1>
+      <label class="inline">${t('overview.window')}
+        <select value=${win} onChange=${(e) => setWin(e.currentTarget.value)} data-testid="window">
+          ${WINDOWS.map((w) => html`<option value=${w}>${t(`window.${w}`)}</option>`)}
+        </select>
+      </label>
+    </div>
+    <${Problem} error=${ov.error} path="/v1/overview" />
+    ${!d ? (ov.loading ? html`<${Loading} />` : null) : html`
+      <div class="stats">
+        <${Stat} testid="stat-alerts" label=${t('card.alerts')} value=${i18n.num(d.alerts.total)} hint=${t(`window.${win}`)} />
+        <${Stat} testid="stat-rate" label=${t('card.alertsPerMin')} value=${i18n.num(lastMinute)} />
+        <${Stat} testid="stat-flagged" tone=${d.flagged && d.flagged.total ? 'warn' : ''} label=${t('card.flagged')} value=${d.flagged ? i18n.num(d.flagged.total) : unavailable} href="#/threats" />
+        <${Stat} testid="stat-decisions" label=${t('card.decisions')} value=${d.activeDecisions ? i18n.num(d.activeDecisions.total) : unavailable} href="#/decisions" />
+        <${Stat} testid="stat-approvals" tone=${pendingCount ? 'warn' : ''} label=${t('card.approvals')} value=${pendingCount === null ? unavailable : i18n.num(pendingCount)} href="#/approvals" />
+      </div>
+      <${Card} title=${t('chart.title')}>
+        <${AlertsChart} key=${i18n.lang} points=${d.alerts.perMinute} label=${t('chart.series')} locale=${i18n.lang === 'ko' ? 'ko-KR' : 'en-GB'} />
+      </${Card}>
+      <div class="grid-2">
+        <${Card} title=${t('top.flagged')}>
+          ${d.flagged
+            ? html`<${Table} testid="flagged-table" rows=${d.flagged.recent.map((f) => ({ ...f, key: f.ip }))} columns=${[
+                { label: t('col.ip'), render: (f) => html`<${IpLink} ip=${f.ip} />` },
+                { label: t('col.score'), render: (f) => html`<${ScoreBar} score=${f.score} />` },
+                { label: t('col.jurisdiction'), render: (f) => f.jurisdictions.map((j, i) => html`${i ? ', ' : ''}<${JName} id=${j} />`) },
+                { label: t('col.time'), render: (f) => html`<${Time} iso=${f.flaggedAt} />` },
+              ]} />`
+            : unavailable}
+        </${Card}>
+        <${Card} title=${t('top.rules')} actions=${html`<span class="muted small">${t('top.sample', { n: i18n.num(d.sample.alerts) })}</span>`}>
+          <${Table} testid="rules-table" rows=${d.topRules} columns=${[
+            { label: t('col.rule'), render: (r) => html`<span>${r.name || r.id || t('unknown')}</span>${r.id && r.name ? html` <span class="muted small">${r.id}</span>` : null}` },
+            { label: t('col.count'), className: 'num', render: (r) => i18n.num(r.count) },
+          ]} />
+        </${Card}>
+        <${Card} title=${t('top.countries')}>
+          ${d.topCountries
+            ? html`<${Table} rows=${d.topCountries} columns=${[
+                { label: t('col.country'), render: (c) => i18n.country(c.country) },
+                { label: t('col.count'), className: 'num', render: (c) => i18n.num(c.count) },
+              ]} />`
+            : unavailable}
+        </${Card}>
+        <${Card} title=${t('byJurisdiction')}>
+          <${Table} rows=${d.jurisdictions.map((j) => ({ key: j, j }))} columns=${[
+            { label: t('col.jurisdiction'), render: (r) => html`<${JName} id=${r.j} />` },
+            { label: t('col.alerts'), className: 'num', render: (r) => i18n.num(d.alerts.byJurisdiction[r.j] ?? 0) },
+            { label: t('col.decisions'), className: 'num', render: (r) => (d.activeDecisions ? i18n.num(d.activeDecisions.byJurisdiction[r.j] ?? 0) : '—') },
+          ]} />
+        </${Card}>
+      </div>`}
+  </div>`;
+}

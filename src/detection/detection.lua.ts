@@ -1,0 +1,186 @@
+/** Lua for the detection store: one call to merge a chunk into per-IP state, one to commit scores and flags. Kept in TS so the build ships it. */
+
+/**
+ * Merge a chunk's per-IP aggregates into each scope's state and return what scoring needs.
+ * ARGV: prefix, ttlSeconds, tauMs, alpha, inlineCap, windowCap, then groups:
+ *   ip, scope, first, last, n, rateK, hi, allowed, blocked, country, asn, org,
+ *   nJ, (jurisdiction, lastTs)*, dt, dp, ds (concatenated 8-hex hashes),
+ *   nSig, (sigKey, count, name)*, nWin, (ruleId, kind e|v, windowMs, nItems, (member, ts)*)*, nEv, (alertId)*
+ * Returns per group: { hash (flat), baselineLog, baselineN, windows (flat member/ts lists), recurrence (flat) }
+ */
+export const UPDATE_LUA = `
+local P, ttl, tau, alpha, inlineCap, cap = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local i = 7
+local function nxt() local v = ARGV[i]; i = i + 1; return v end
+local out = {}
+local base = P .. 'base'
+while i <= #ARGV do
+  local ip, scope = nxt(), nxt()
+  local first, last, n, rateK = tonumber(nxt()), tonumber(nxt()), tonumber(nxt()), tonumber(nxt())
+  local hi, al, bl = tonumber(nxt()), tonumber(nxt()), tonumber(nxt())
+  local cc, asn, org = nxt(), nxt(), nxt()
+  local fk = P .. 'f:' .. scope .. ':' .. ip
+  local h = redis.call('HMGET', fk, 'f', 'l', 'rc', 'rt', 'dt', 'dp', 'ds')
+  local f0, l0, rc, rt = tonumber(h[1]), tonumber(h[2]), tonumber(h[3]), tonumber(h[4])
+  if f0 == nil or first < f0 then f0 = first end
+  if l0 == nil or last > l0 then l0 = last end
+  -- alert-rate EWMA as a decayed count; out-of-order chunks decay into the newer state
+  if rc == nil then rc, rt = rateK, last
+  elseif last >= rt then rc, rt = rc * math.exp(-(last - rt) / tau) + rateK, last
+  else rc = rc + rateK * math.exp(-(rt - last) / tau) end
+  redis.call('HSET', fk, 'f', f0, 'l', l0, 'rc', tostring(rc), 'rt', rt)
+  redis.call('HINCRBY', fk, 'n', n)
+  if hi > 0 then redis.call('HINCRBY', fk, 'hi', hi) end
+  if al > 0 then redis.call('HINCRBY', fk, 'al', al) end
+  if bl > 0 then redis.call('HINCRBY', fk, 'bl', bl) end
+  if cc ~= '' then redis.call('HSET', fk, 'cc', cc) end
+  if asn ~= '' then redis.call('HSET', fk, 'as', asn, 'ao', org) end
+  local nJ = tonumber(nxt())
+  for _ = 1, nJ do
+    local j, t = nxt(), tonumber(nxt())
+    local old = tonumber(redis.call('HGET', fk, 'j:' .. j))
+    if old == nil or t > old then redis.call('HSET', fk, 'j:' .. j, t) end
+  end
+  -- distinct targets / ports / signatures: up to inlineCap 8-hex hashes inline, then a HyperLogLog
+  for s = 1, 3 do
+    local name = (s == 1 and 'dt') or (s == 2 and 'dp') or 'ds'
+    local add = nxt()
+    local cur = h[4 + s] or ''
+    local hk = P .. 'h:' .. scope .. ':' .. name .. ':' .. ip
+    local count
+    if cur == '#' then
+      for p = 1, #add, 8 do redis.call('PFADD', hk, string.sub(add, p, p + 7)) end
+      redis.call('EXPIRE', hk, ttl)
+      count = redis.call('PFCOUNT', hk)
+    else
+      for p = 1, #add, 8 do
+        local v = string.sub(add, p, p + 7)
+        local found = false
+        for q = 1, #cur, 8 do if string.sub(cur, q, q + 7) == v then found = true; break end end
+        if not found then cur = cur .. v end
+      end
+      if #cur / 8 > inlineCap then
+        for q = 1, #cur, 8 do redis.call('PFADD', hk, string.sub(cur, q, q + 7)) end
+        redis.call('EXPIRE', hk, ttl)
+        count = redis.call('PFCOUNT', hk)
+        cur = '#'
+      else
+        count = #cur / 8
+      end
+    end
+    redis.call('HSET', fk, name, cur, name .. 'n', count)
+  end
+  local nSig = tonumber(nxt())
+  for _ = 1, nSig do
+    local key, cnt, nm = nxt(), tonumber(nxt()), nxt()
+    if redis.call('HEXISTS', fk, 's:' .. key) == 1 then
+      redis.call('HINCRBY', fk, 's:' .. key, cnt)
+    elseif tonumber(redis.call('HINCRBY', fk, 'sk', 0)) < 16 then
+      redis.call('HINCRBY', fk, 'sk', 1)
+      redis.call('HSET', fk, 's:' .. key, cnt, 'sn:' .. key, nm)
+    else
+      redis.call('HINCRBY', fk, 's:~', cnt)
+    end
+  end
+  redis.call('EXPIRE', fk, ttl)
+  -- the scope's baseline: EWMA of ln(decayed per-IP count), one sample per IP per chunk
+  local lb, bn = tonumber(redis.call('HGET', base, scope .. ':lb')), tonumber(redis.call('HGET', base, scope .. ':n')) or 0
+  local x = math.log(math.max(rc, 0.000001))
+  if lb == nil or bn == 0 then lb = x else lb = lb + alpha * (x - lb) end
+  redis.call('HSET', base, scope .. ':lb', tostring(lb))
+  bn = redis.call('HINCRBY', base, scope .. ':n', 1)
+  local wins = {}
+  local nWin = tonumber(nxt())
+  for _ = 1, nWin do
+    local rule, kind, W, nItems = nxt(), nxt(), tonumber(nxt()), tonumber(nxt())
+    local wk = P .. 'w:' .. scope .. ':' .. rule .. ':' .. ip
+    local tmin = nil
+    if kind == 'e' then
+      for _ = 1, nItems do
+        local m, t = nxt(), tonumber(nxt())
+        redis.call('ZADD', wk, t, m)
+        if tmin == nil or t < tmin then tmin = t end
+      end
+      redis.call('ZREMRANGEBYSCORE', wk, '-inf', tmin - W)
+      local card = redis.call('ZCARD', wk)
+      if card > cap then redis.call('ZREMRANGEBYRANK', wk, 0, card - cap - 1) end
+      wins[#wins + 1] = redis.call('ZRANGE', wk, 0, -1, 'WITHSCORES')
+    else
+      for _ = 1, nItems do
+        local v, t = nxt(), tonumber(nxt())
+        local old = tonumber(redis.call('HGET', wk, v))
+        if old == nil or t > old then redis.call('HSET', wk, v, t) end
+        if tmin == nil or t < tmin then tmin = t end
+      end
+      if redis.call('HLEN', wk) > cap then
+        local all = redis.call('HGETALL', wk)
+        local keep = {}
+        for p = 1, #all, 2 do
+          local t = tonumber(all[p + 1])
+          if t <= tmin - W then redis.call('HDEL', wk, all[p]) else keep[#keep + 1] = { all[p], t } end
+        end
+        if #keep > cap then
+          table.sort(keep, function(a, b) return a[2] < b[2] end)
+          for p = 1, #keep - cap do redis.call('HDEL', wk, keep[p][1]) end
+        end
+      end
+      wins[#wins + 1] = redis.call('HGETALL', wk)
+    end
+    redis.call('PEXPIRE', wk, W + 3600000)
+  end
+  local nEv = tonumber(nxt())
+  if nEv > 0 then
+    local ek = P .. 'ev:' .. ip
+    for _ = 1, nEv do redis.call('LPUSH', ek, nxt()) end
+    redis.call('LTRIM', ek, 0, 199)
+    redis.call('EXPIRE', ek, ttl)
+  end
+  local rec = {}
+  if scope == '*' then rec = redis.call('HGETALL', P .. 'rec:' .. ip) end
+  out[#out + 1] = { redis.call('HGETALL', fk), tostring(lb), bn, wins, rec }
+end
+return out
+`;
+
+/**
+ * Commit what the worker decided: rule firings (newer wins), rank entries, and flags by
+ * compare-and-set on the flag generation, so two workers scoring the same IP flag it once.
+ * ARGV: prefix, rankFloor, evidenceMax, flagLogMax, then groups:
+ *   ip, scope, nRules, (ruleId, record, at)*, rankKey ('' = unranked), flag (0|1), expectedGen, score, at, logJson
+ * Returns, for each flag won: { ip, generation, evidence ids }.
+ */
+export const COMMIT_LUA = `
+local P, floor, evMax, logMax = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local i = 5
+local function nxt() local v = ARGV[i]; i = i + 1; return v end
+local won = {}
+local scopes = {}
+while i <= #ARGV do
+  local ip, scope = nxt(), nxt()
+  local fk = P .. 'f:' .. scope .. ':' .. ip
+  local nRules = tonumber(nxt())
+  for _ = 1, nRules do
+    local id, rec, at = nxt(), nxt(), tonumber(nxt())
+    local old = redis.call('HGET', fk, 'r:' .. id)
+    local oldAt = old and tonumber(string.match(old, '^([^|]+)')) or nil
+    if oldAt == nil or at >= oldAt then redis.call('HSET', fk, 'r:' .. id, rec) end
+  end
+  local rank = nxt()
+  local rk = P .. 'rank:' .. scope
+  if rank ~= '' then redis.call('ZADD', rk, rank, ip) else redis.call('ZREM', rk, ip) end
+  scopes[rk] = true
+  local flag, expected, score, at, log = nxt(), tonumber(nxt()), nxt(), nxt(), nxt()
+  if flag == '1' then
+    local gen = tonumber(redis.call('HGET', fk, 'fg')) or 0
+    if gen == expected then
+      gen = gen + 1
+      redis.call('HSET', fk, 'fg', gen, 'fs', score, 'fa', at)
+      redis.call('LPUSH', P .. 'flags', (string.gsub(log, '"generation":0', '"generation":' .. gen, 1)))
+      redis.call('LTRIM', P .. 'flags', 0, logMax - 1)
+      won[#won + 1] = { ip, gen, redis.call('LRANGE', P .. 'ev:' .. ip, 0, evMax - 1) }
+    end
+  end
+end
+for rk in pairs(scopes) do redis.call('ZREMRANGEBYSCORE', rk, '-inf', '(' .. floor) end
+return won
+`;

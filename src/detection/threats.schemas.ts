@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { NormalizedAlert } from '../normalize/alert.schema';
+import { Contribution } from './threat-flagged.job';
+
+export const ListThreatsQuery = z.strictObject({
+  min_score: z.coerce.number().min(0).max(100).default(1).describe('current (decayed) score at least this'),
+  jurisdiction: z.string().optional().describe('view of this jurisdiction only'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+const Asn = z.object({ number: z.number().int(), org: z.string().nullable() }).nullable();
+
+/**
+ * `federation`: computed from every jurisdiction's reports (the key sees all that reported the IP);
+ * `partial`: computed from the reports of the key's visible jurisdictions only.
+ */
+const View = z.enum(['federation', 'partial']);
+
+export const ThreatSummary = z.object({
+  ip: z.string(),
+  score: z.number(),
+  contributions: z.array(Contribution),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  jurisdictions: z.array(z.string()),
+  alertCount: z.number().int(),
+  flagged: z.boolean().nullable().describe('null in a partial view: flags are federation-level'),
+  country: z.string().nullable(),
+  asn: Asn,
+  view: View,
+});
+export type ThreatSummary = z.infer<typeof ThreatSummary>;
+
+export const ThreatList = z.object({ items: z.array(ThreatSummary), scoredAt: z.string() });
+
+export const IpProfile = ThreatSummary.extend({
+  scoredAt: z.string(),
+  flag: z.object({ generation: z.number().int(), score: z.number(), at: z.string() }).nullable(),
+  jurisdictionsSeen: z.array(z.object({ id: z.string(), lastSeen: z.string() })),
+  alertsBySignature: z.array(z.object({ signature: z.string(), name: z.string().nullable(), count: z.number().int() })),
+  rules: z.array(z.object({ id: z.string(), name: z.string().nullable(), lastFired: z.string(), value: z.number(), points: z.number() })),
+  recurrence: z.object({ blocks: z.number().int(), lastBlock: z.string().nullable() }),
+  allowlist: z.object({ allowlisted: z.boolean(), reason: z.string().nullable() }).nullable(),
+  recentAlerts: z.array(NormalizedAlert),
+  /** Filled by other domains through IP_PROFILE_EXTENSIONS (e.g. `decisions` from the block-list). */
+  extensions: z.record(z.string(), z.unknown()),
+});
+export type IpProfile = z.infer<typeof IpProfile>;

@@ -1,0 +1,45 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './config.loader';
+
+const file = (text: string) => {
+  const f = path.join(mkdtempSync(path.join(tmpdir(), 'gwcfg-')), 'c.yaml');
+  writeFileSync(f, text);
+  return f;
+};
+
+describe('loadConfig', () => {
+  it('loads the bundled sample with a hub, Seoul and districts', () => {
+    const c = loadConfig({ GWANJE_CONFIG: DEFAULT_CONFIG_FILE });
+    expect(c.jurisdictions.find((j) => j.id === 'klid')?.parent).toBeNull();
+    expect(c.jurisdictions.filter((j) => j.parent === 'seoul').length).toBeGreaterThanOrEqual(2);
+    expect(c.server.port).toBe(8080);
+  });
+
+  it('lets the environment override keys and names the variable when its value is bad', () => {
+    expect(loadConfig({ GWANJE_CONFIG: DEFAULT_CONFIG_FILE, PORT: '9999' }).server.port).toBe(9999);
+    expect(() => loadConfig({ GWANJE_CONFIG: DEFAULT_CONFIG_FILE, PORT: 'eighty' })).toThrow(/server\.port \(from PORT\)/);
+    expect(() => loadConfig({ GWANJE_CONFIG: DEFAULT_CONFIG_FILE, GWANJE_ROLE: 'boss' })).toThrow(/role \(from GWANJE_ROLE\)/);
+    expect(() => loadConfig({ GWANJE_CONFIG: DEFAULT_CONFIG_FILE, REDIS_URL: 'not a url' })).toThrow(/redis\.url/);
+  });
+
+  it('names the key of a bad value in the file, and unknown keys', () => {
+    const bad = file('jurisdictions: [{ id: a, name: A }]\ningest: { chunkSize: -1 }\n');
+    expect(() => loadConfig({ GWANJE_CONFIG: bad })).toThrow(ConfigError);
+    expect(() => loadConfig({ GWANJE_CONFIG: bad })).toThrow(/ingest\.chunkSize/);
+    expect(() => loadConfig({ GWANJE_CONFIG: file('jurisdictions: [{ id: a, name: A }]\nsevrer: {}\n') })).toThrow(/sevrer/);
+  });
+
+  it('checks the hierarchy and syslog routes refer to declared jurisdictions', () => {
+    expect(() => loadConfig({ GWANJE_CONFIG: file('jurisdictions: [{ id: a, name: A, parent: zz }]\n') })).toThrow(/jurisdictions\[0\]\.parent: unknown jurisdiction zz/);
+    expect(() => loadConfig({ GWANJE_CONFIG: file('jurisdictions: [{ id: a, name: A }, { id: a, name: B }]\n') })).toThrow(/duplicate id a/);
+    expect(() =>
+      loadConfig({ GWANJE_CONFIG: file('jurisdictions: [{ id: a, name: A }]\nsyslog: [{ name: u, protocol: udp, port: 514, senders: [{ cidr: 10.0.0.0/8, jurisdiction: b }] }]\n') }),
+    ).toThrow(/syslog\[0\]\.senders\[0\]\.jurisdiction/);
+  });
+
+  it('reports a missing or unreadable file by name', () => {
+    expect(() => loadConfig({ GWANJE_CONFIG: '/nonexistent/gwanje.yaml' })).toThrow(/\/nonexistent\/gwanje\.yaml/);
+  });
+});

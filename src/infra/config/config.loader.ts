@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { GwanjeConfig } from './config.schema';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Environment variables and the config key each one sets. */
+const ENV_KEYS: Array<[env: string, key: string[], kind: 'string' | 'number']> = [
+  ['GWANJE_ROLE', ['role'], 'string'],
+  ['PORT', ['server', 'port'], 'number'],
+  ['HOST', ['server', 'host'], 'string'],
+  ['GWANJE_BODY_LIMIT', ['server', 'bodyLimitBytes'], 'number'],
+  ['REDIS_URL', ['redis', 'url'], 'string'],
+  ['GWANJE_DATA_DIR', ['redis', 'dataDir'], 'string'],
+  ['GWANJE_REDIS_PREFIX', ['redis', 'keyPrefix'], 'string'],
+  ['LOG_LEVEL', ['log', 'level'], 'string'],
+  ['GWANJE_ADMIN_KEY', ['adminKey'], 'string'],
+  ['GWANJE_WORKER_CONCURRENCY', ['ingest', 'workerConcurrency'], 'number'],
+];
+
+export const DEFAULT_CONFIG_FILE = path.resolve(__dirname, '../../../config/gwanje.sample.yaml');
+
+function setPath(target: Record<string, any>, keys: string[], value: unknown) {
+  let node = target;
+  for (const k of keys.slice(0, -1)) node = node[k] ??= {};
+  node[keys[keys.length - 1]] = value;
+}
+
+/** Turn zod issues into one message per key: "server.port (from PORT): expected number". */
+export function describeIssues(error: z.ZodError, origins: Map<string, string> = new Map()): string {
+  return error.issues
+    .map((i) => {
+      const key = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+      const from = origins.get(key);
+      return `${key || '(root)'}${from ? ` (from ${from})` : ''}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/**
+ * Read the configuration once: the YAML file named by GWANJE_CONFIG (or the bundled sample),
+ * then environment overrides, validated as a whole. Throws ConfigError naming each bad key.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GwanjeConfig {
+  const file = env.GWANJE_CONFIG ? path.resolve(env.GWANJE_CONFIG) : DEFAULT_CONFIG_FILE;
+  let raw: unknown;
+  try {
+    raw = YAML.parse(readFileSync(file, 'utf8'), { maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    throw new ConfigError(`config file ${file}: ${(e as Error).message}`);
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`config file ${file}: expected a mapping at the top level`);
+  const merged = raw as Record<string, any>;
+  const origins = new Map<string, string>();
+  for (const [name, keys, kind] of ENV_KEYS) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    setPath(merged, keys, kind === 'number' && /^\d+$/.test(value) ? Number(value) : value);
+    origins.set(keys.join('.'), name);
+  }
+  const parsed = GwanjeConfig.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(`invalid configuration in ${file}: ${describeIssues(parsed.error, origins)}`);
+  checkJurisdictions(parsed.data, file);
+  return parsed.data;
+}
+
+function checkJurisdictions(config: GwanjeConfig, file: string) {
+  const ids = new Set<string>();
+  config.jurisdictions.forEach((j, i) => {
+    if (ids.has(j.id)) throw new ConfigError(`invalid configuration in ${file}: jurisdictions[${i}].id: duplicate id ${j.id}`);
+    ids.add(j.id);
+  });
+  config.jurisdictions.forEach((j, i) => {
+    if (j.parent && !ids.has(j.parent)) throw new ConfigError(`invalid configuration in ${file}: jurisdictions[${i}].parent: unknown jurisdiction ${j.parent}`);
+  });
+  config.syslog.forEach((l, i) =>
+    l.senders.forEach((s, k) => {
+      if (!ids.has(s.jurisdiction)) throw new ConfigError(`invalid configuration in ${file}: syslog[${i}].senders[${k}].jurisdiction: unknown jurisdiction ${s.jurisdiction}`);
+    }),
+  );
+}

@@ -1,0 +1,44 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemError } from './problem';
+
+const FASTIFY_STATUS_DETAIL: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request body is larger than the configured limit (server.bodyLimitBytes)',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported Content-Type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'body is empty but Content-Type is application/json',
+};
+
+/** Every error leaves the API as application/problem+json (RFC 9457). */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly log = new Logger('http');
+
+  catch(error: unknown, host: ArgumentsHost) {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const problem = toProblem(error);
+    if (problem.status >= 500) this.log.error({ err: error, url: request.url }, 'request failed');
+    const { headers, ...extra } = problem.extra;
+    for (const [k, v] of Object.entries(headers ?? {})) reply.header(k, v);
+    reply
+      .status(problem.status)
+      .type('application/problem+json')
+      .send({ type: 'about:blank', title: problem.title, status: problem.status, detail: problem.detail, instance: request.url.split('?')[0], ...extra });
+  }
+}
+
+export function toProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const body = error.getResponse();
+    const detail = typeof body === 'string' ? body : ((body as any)?.message ?? error.message);
+    return new ProblemError(status, error.name.replace(/Exception$/, ''), Array.isArray(detail) ? detail.join('; ') : String(detail));
+  }
+  const e = error as { statusCode?: number; code?: string; message?: string };
+  if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const detail = (e.code && FASTIFY_STATUS_DETAIL[e.code]) || e.message || 'bad request';
+    return new ProblemError(e.statusCode, e.statusCode === 413 ? 'Payload Too Large' : 'Bad Request', detail);
+  }
+  return new ProblemError(500, 'Internal Server Error', 'unexpected error; see the server log');
+}

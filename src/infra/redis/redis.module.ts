@@ -1,0 +1,22 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { RedisTarget } from './embedded-redis';
+import { createRedis } from './redis.connection';
+
+/** The state client: pipelined per-domain reads and writes. Queues get their own connections; QueuesService closes this one last. */
+export const REDIS = Symbol('REDIS');
+export const REDIS_TARGET = Symbol('REDIS_TARGET');
+
+@Global()
+@Module({})
+export class RedisModule {
+  static forRoot(target: RedisTarget): DynamicModule {
+    return {
+      module: RedisModule,
+      providers: [
+        { provide: REDIS_TARGET, useValue: target },
+        { provide: REDIS, useFactory: () => createRedis(target) },
+      ],
+      exports: [REDIS, REDIS_TARGET],
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import { Controller, Get, Headers, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import type { Principal } from '../auth/auth.schemas';
+import { ScopeService } from '../auth/scope.service';
+import { Inject } from '@nestjs/common';
+import { CONFIG } from '../infra/config/config.module';
+import type { GwanjeConfig } from '../infra/config/config.schema';
+import { ApiDoc } from '../infra/http/openapi';
+import { badRequest, validate } from '../infra/http/problem';
+import { splitBody } from './body';
+import { IngestService } from './ingest.service';
+import { IngestStore } from './ingest.store';
+import { IngestQuery, IngestResponse, ListRejectsQuery, RejectRecord } from './ingest.schemas';
+
+@Controller('v1/ingest')
+export class IngestController {
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly store: IngestStore,
+    private readonly scope: ScopeService,
+    @Inject(CONFIG) private readonly config: GwanjeConfig,
+  ) {}
+
+  @Post()
+  @Roles('sensor', 'admin')
+  @HttpCode(202)
+  @ApiDoc({
+    summary: 'Ingest sensor alerts: raw lines, NDJSON or a JSON array (gzip accepted). 202 once the batch is durably queued.',
+    tags: ['ingest'],
+    query: IngestQuery,
+    rawBody: { contentTypes: ['text/plain', 'application/x-ndjson', 'application/json'], description: 'One alert per line, or a JSON array of alerts. Send `Idempotency-Key` to make retries no-ops.' },
+    response: IngestResponse,
+    status: 202,
+  })
+  async post(
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentPrincipal() who: Principal,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    const q = validate(IngestQuery, query, 'query');
+    const jurisdiction = this.scope.resolve(who, q.jurisdiction);
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw badRequest('header Idempotency-Key: 1 to 200 visible ASCII characters');
+    if (idempotencyKey) {
+      const earlier = await this.store.recallAnswer(jurisdiction, idempotencyKey);
+      if (earlier) {
+        reply.header('idempotent-replayed', 'true');
+        return { ...JSON.parse(earlier), duplicate: true };
+      }
+    }
+    const body = request.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) throw badRequest('body: empty; send alert lines, NDJSON or a JSON array');
+    const answer = await this.ingest.ingest(splitBody(body), {
+      jurisdiction,
+      format: q.format ?? this.config.ingest.defaultFormat,
+      timezone: q.timezone,
+      source: 'http',
+      batchId: idempotencyKey ? IngestService.batchIdFor(jurisdiction, idempotencyKey) : undefined,
+    });
+    if (idempotencyKey) await this.store.rememberAnswer(jurisdiction, idempotencyKey, JSON.stringify(answer));
+    return answer;
+  }
+
+  @Get('rejects')
+  @Roles('analyst', 'admin', 'sensor')
+  @ApiDoc({ summary: 'Lines that failed to parse, newest first, with the reason', tags: ['ingest'], query: ListRejectsQuery, response: z.object({ items: z.array(RejectRecord), next: z.string().nullable() }) })
+  async rejects(@Query() query: unknown, @CurrentPrincipal() who: Principal) {
+    const q = validate(ListRejectsQuery, query, 'query');
+    return this.store.listRejects(this.scope.readScope(who, q.jurisdiction), q.limit, q.cursor);
+  }
+}

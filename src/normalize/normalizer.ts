@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import iconv from 'iconv-lite';
+import type { AlertFormat, IngestFormat, NormalizedAlert } from './alert.schema';
+import type { AlertParser, ParseContext, ParseResult } from './parser';
+import { PARSERS, parserFor } from './parsers';
+import { parseSyslogHeader } from './syslog-header';
+
+export interface NormalizeOptions extends ParseContext {
+  format: IngestFormat;
+  maxLineBytes: number;
+}
+
+export type LineOutcome =
+  | { line: number; kind: 'alert'; alert: NormalizedAlert }
+  | { line: number; kind: 'skip'; reason: string }
+  | { line: number; kind: 'reject'; error: string; raw: string };
+
+/** Deterministic alert id: the same line from the same jurisdiction is the same alert, wherever and however often it arrives. */
+export function fingerprint(jurisdiction: string, line: string): string {
+  return createHash('sha256').update(jurisdiction).update('\0').update(line).digest('base64url').slice(0, 27);
+}
+
+/** Cut text to at most `maxBytes` of UTF-8 without splitting a character. */
+export function boundUtf8(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
+  let cut = Buffer.from(text).subarray(0, maxBytes).toString('utf8');
+  if (cut.endsWith('\uFFFD')) cut = cut.slice(0, -1);
+  return cut;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decode bytes as UTF-8, falling back to EUC-KR/CP949, which Korean devices send. */
+export function decodeText(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return iconv.decode(Buffer.from(bytes), 'cp949');
+  }
+}
+
+// C0 controls other than TAB (LEEF's delimiter), plus DEL.
+const CONTROL = /[\x00-\x08\x0A-\x1F\x7F]/;
+
+/** Detect a line's format for `auto`; null when no parser claims it. */
+export function detectFormat(message: string): AlertParser | null {
+  for (const p of PARSERS) if (p.detect(message)) return p;
+  return null;
+}
+
+/** Normalize one line: strip a syslog header if any, pick the parser, parse, stamp the envelope. */
+export function normalizeLine(raw: string, lineNo: number, opts: NormalizeOptions): LineOutcome {
+  const fail = (error: string): LineOutcome => ({ line: lineNo, kind: 'reject', error, raw: boundUtf8(raw, opts.originalMaxBytes) });
+  const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  if (Buffer.byteLength(line) > opts.maxLineBytes) return fail(`line longer than ${opts.maxLineBytes} bytes`);
+  const bad = CONTROL.exec(line);
+  if (bad) return fail(`control character 0x${bad[0].charCodeAt(0).toString(16).padStart(2, '0')} at column ${bad.index + 1}`);
+  const trimmed = line.trim();
+  if (!trimmed) return { line: lineNo, kind: 'skip', reason: 'empty line' };
+
+  const envelope = trimmed.startsWith('{') ? null : parseSyslogHeader(trimmed, opts);
+  const message = envelope ? envelope.message : trimmed;
+  const parser = opts.format === 'auto' ? detectFormat(message) : parserFor(opts.format as AlertFormat);
+  if (!parser) return fail(opts.format === 'auto' ? 'format not recognised (auto)' : `unknown format ${opts.format}`);
+
+  let result: ParseResult;
+  try {
+    result = parser.parse(message, opts);
+  } catch (e) {
+    // Parsers must not throw; if one does, the line is still rejected, not the batch.
+    result = { kind: 'reject', error: `parser ${parser.format} failed: ${(e as Error).message}` };
+  }
+  if (result.kind === 'reject') return fail(`${parser.format}: ${result.error}`);
+  if (result.kind === 'skip') return { line: lineNo, kind: 'skip', reason: result.reason };
+
+  const a = result.alert;
+  if (envelope?.host && !a.observer.name) a.observer.name = envelope.host;
+  if (a.timezone_source === 'received' && envelope?.time) {
+    a.timestamp = envelope.time.iso;
+    a.timezone_source = envelope.time.zone;
+  }
+  return {
+    line: lineNo,
+    kind: 'alert',
+    alert: {
+      id: fingerprint(opts.jurisdiction, trimmed),
+      timestamp: a.timestamp,
+      timezone_source: a.timezone_source,
+      received: new Date(opts.receivedAt).toISOString(),
+      jurisdiction: opts.jurisdiction,
+      observer: a.observer,
+      source: a.source,
+      destination: a.destination,
+      transport: a.transport,
+      rule: a.rule,
+      action: a.action,
+      severity: a.severity,
+      format: a.format,
+      original: boundUtf8(trimmed, opts.originalMaxBytes),
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** A window like 15m, 1h, 6h, 24h: whole minutes, from 5 minutes to 24 hours. */
+export const OVERVIEW_WINDOW_MAX_MS = 24 * 3_600_000;
+export const OVERVIEW_WINDOW_MIN_MS = 5 * 60_000;
+
+export function parseWindow(text: string): number | null {
+  const m = /^(\d{1,4})(m|h)$/.exec(text);
+  if (!m) return null;
+  const ms = Number(m[1]) * (m[2] === 'h' ? 3_600_000 : 60_000);
+  return ms >= OVERVIEW_WINDOW_MIN_MS && ms <= OVERVIEW_WINDOW_MAX_MS ? ms : null;
+}
+
+export const OverviewQuery = z.strictObject({
+  jurisdiction: z.string().optional().describe('one jurisdiction (checked against the key); default every jurisdiction the key sees'),
+  window: z
+    .string()
+    .default('1h')
+    .refine((w) => parseWindow(w) !== null, 'expected minutes or hours like 15m, 1h, 6h, 24h (5m to 24h)')
+    .describe('how far back: 5m to 24h, e.g. 15m, 1h, 24h (default 1h)'),
+});
+export type OverviewQuery = z.infer<typeof OverviewQuery>;
+
+const Count = z.object({ total: z.number().int(), byJurisdiction: z.record(z.string(), z.number().int()) });
+
+/**
+ * What a dashboard's first screen needs. A piece whose owning domain is not running in this
+ * deployment (or failed to answer) is null, never an error.
+ */
+export const Overview = z.object({
+  generatedAt: z.string(),
+  window: z.string(),
+  since: z.string().describe('start of the first minute counted'),
+  until: z.string().describe('end of the current minute'),
+  key: z.object({ id: z.string(), role: z.string(), jurisdiction: z.string() }).describe('the calling key (the dashboard shows who is logged in)'),
+  jurisdictions: z.array(z.string()).describe('jurisdictions covered'),
+  alerts: Count.extend({
+    perMinute: z.array(z.object({ t: z.string(), count: z.number().int() })).describe('receive-time minutes, oldest first, zeros included'),
+  }),
+  flagged: z
+    .object({
+      total: z.number().int().describe('distinct IPs flagged in the window and reported by a covered jurisdiction'),
+      recent: z.array(z.object({ ip: z.string(), score: z.number(), flaggedAt: z.string(), jurisdictions: z.array(z.string()) })),
+    })
+    .nullable(),
+  activeDecisions: Count.nullable(),
+  pendingApprovals: z.number().int().nullable(),
+  topRules: z
+    .array(z.object({ id: z.string().nullable(), name: z.string().nullable(), count: z.number().int() }))
+    .describe('alert rules (signatures) among the sampled alerts of the window'),
+  topCountries: z.array(z.object({ country: z.string(), count: z.number().int() })).nullable().describe('source countries of the sampled alerts (offline enrichment); null when enrichment is off'),
+  sample: z.object({ alerts: z.number().int(), complete: z.boolean() }).describe('topRules/topCountries come from the newest alerts of the window, at most this many'),
+});
+export type Overview = z.infer<typeof Overview>;

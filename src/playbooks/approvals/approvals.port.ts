@@ -1,0 +1,34 @@
+import type { AuditActor } from '../../audit/audit.schemas';
+
+/**
+ * The contract between domains that need a human decision (a playbook `approve` step, a share
+ * received under a `review` trust edge, a tripped circuit breaker) and the approvals service
+ * (src/playbooks/approvals/). An approval is durable in Redis: it survives restarts.
+ */
+export const APPROVALS = Symbol('APPROVALS');
+
+export interface ApprovalRequest {
+  /** Jurisdiction whose officers decide. */
+  jurisdiction: string;
+  kind: 'playbook-step' | 'share-review' | 'circuit-breaker';
+  /** One line an officer reads first: "Block 203.0.113.5 in seoul-jongno for 24h". */
+  summary: string;
+  /** The exact change that approval will make, and the evidence behind it. */
+  change: Record<string, unknown>;
+  evidence?: Record<string, unknown>;
+  approvers: { roles: Array<'admin' | 'analyst'>; jurisdictions?: string[] };
+  /** Distinct approvers needed (N of M). */
+  quorum: number;
+  timeoutMs: number;
+  onTimeout: 'deny' | 'approve';
+  /** Who asks (a playbook run, a share id). */
+  requestedBy: AuditActor;
+  /** Where to report the outcome: a job added to this queue with { approvalId, outcome } when decided or timed out. */
+  callback: { queue: string; job: string; data?: Record<string, unknown> };
+  /** Same key → same approval (idempotent re-delivery). */
+  idempotencyKey?: string;
+}
+
+export interface ApprovalsPort {
+  request(req: ApprovalRequest): Promise<{ id: string; created: boolean }>;
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { AuditActor } from '../../audit/audit.schemas';
+
+export const ApprovalStatus = z.enum(['pending', 'approved', 'rejected', 'timed-out']);
+export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
+
+export const Vote = z.object({
+  vote: z.enum(['approve', 'reject']),
+  /** The approver: API key id, role and jurisdiction. */
+  by: z.object({ keyId: z.string(), role: z.string(), jurisdiction: z.string() }),
+  comment: z.string().nullable(),
+  at: z.string(),
+});
+export type Vote = z.infer<typeof Vote>;
+
+export const ApprovalRecord = z.object({
+  id: z.string(),
+  jurisdiction: z.string(),
+  kind: z.enum(['playbook-step', 'share-review', 'circuit-breaker']),
+  summary: z.string(),
+  change: z.record(z.string(), z.unknown()),
+  evidence: z.record(z.string(), z.unknown()).nullable(),
+  approvers: z.object({ roles: z.array(z.enum(['admin', 'analyst'])), jurisdictions: z.array(z.string()) }),
+  quorum: z.number().int(),
+  timeoutMs: z.number().int(),
+  onTimeout: z.enum(['deny', 'approve']),
+  requestedBy: AuditActor,
+  callback: z.object({ queue: z.string(), job: z.string(), data: z.record(z.string(), z.unknown()).optional() }),
+  idempotencyKey: z.string().nullable(),
+  status: ApprovalStatus,
+  created: z.string(),
+  /** When it times out if still pending. */
+  deadline: z.string(),
+  decided: z.string().nullable(),
+  /** Whether the outcome lets the change go ahead (approved, or timed out with on_timeout: approve). */
+  approved: z.boolean().nullable(),
+  votes: z.array(Vote),
+  /** The outcome was queued to the callback. */
+  notified: z.boolean(),
+});
+export type ApprovalRecord = z.infer<typeof ApprovalRecord>;
+
+export const ListApprovalsQuery = z.strictObject({
+  status: ApprovalStatus.optional(),
+  jurisdiction: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export const ApprovalPage = z.object({ items: z.array(ApprovalRecord) });
+
+export const VoteBody = z.strictObject({ comment: z.string().trim().max(2000).optional() });
+
+/** What the callback job carries. */
+export const ApprovalOutcome = z.object({
+  approvalId: z.string(),
+  outcome: z.enum(['approved', 'rejected', 'timed-out']),
+  approved: z.boolean(),
+});
+export type ApprovalOutcome = z.infer<typeof ApprovalOutcome>;

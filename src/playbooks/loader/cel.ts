@@ -1,0 +1,364 @@
+import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+
+/**
+ * CEL for every YAML kind: parse and evaluate with @bufbuild/cel, type-check here.
+ * @bufbuild/cel 0.6 parses and evaluates the full language, but its type checker is neither
+ * exported nor complete (it handles constants and identifiers only), so this module checks the
+ * parsed AST against declared variables: unknown variables and fields, operand types of
+ * operators and functions, and the result type — all at load time, never at run time.
+ */
+
+/** Declared types: scalars, lists, maps, and objects with known fields (like a message). */
+export type CelDecl =
+  | 'string'
+  | 'int'
+  | 'uint'
+  | 'double'
+  | 'bool'
+  | 'bytes'
+  | 'null'
+  | 'dyn'
+  | 'timestamp'
+  | 'duration'
+  | { list: CelDecl }
+  | { map: CelDecl }
+  | { object: string; fields: Record<string, CelDecl> };
+
+export type CelVariables = Record<string, CelDecl>;
+
+export interface CelProgram {
+  source: string;
+  /** Evaluate; a runtime error (e.g. a missing map key) is returned, never thrown. */
+  eval(bindings: Record<string, unknown>): { ok: true; value: unknown } | { ok: false; error: string };
+  /** True only when the expression evaluates to boolean true. */
+  test(bindings: Record<string, unknown>): boolean;
+}
+
+export type CelCompiled = { ok: true; program: CelProgram } | { ok: false; message: string; offset?: number };
+
+const MAX_SOURCE = 4096;
+const env = celEnv({ funcs: strings });
+
+export function compileCel(source: string, variables: CelVariables, opts: { result?: CelDecl } = { result: 'bool' }): CelCompiled {
+  if (source.length > MAX_SOURCE) return { ok: false, message: `expression longer than ${MAX_SOURCE} characters` };
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(source);
+  } catch (e) {
+    const err = e as { message: string; location?: { start?: { offset?: number } } };
+    return { ok: false, message: `syntax: ${err.message.replace(/^<input>:\d+:\d+: /, '')}`, offset: err.location?.start?.offset };
+  }
+  const positions = (parsed.sourceInfo?.positions ?? {}) as Record<string, number>;
+  const checker = new Checker(variables, positions);
+  let type: T;
+  try {
+    type = checker.expr(parsed.expr);
+  } catch (e) {
+    if (e instanceof CheckError) return { ok: false, message: e.message, offset: e.offset };
+    throw e;
+  }
+  const want = opts.result ? toT(opts.result) : null;
+  if (want && !assignable(want, type)) return { ok: false, message: `expression gives ${show(type)}, expected ${show(want)}`, offset: 0 };
+  const run = plan(env, parsed);
+  const program: CelProgram = {
+    source,
+    eval(bindings) {
+      try {
+        const v = run(bindings as never);
+        if (isCelError(v)) return { ok: false, error: (v as { message?: string }).message ?? String(v) };
+        return { ok: true, value: v };
+      } catch (e) {
+        return { ok: false, error: (e as Error).message };
+      }
+    },
+    test(bindings) {
+      const r = this.eval(bindings);
+      return r.ok && r.value === true;
+    },
+  };
+  return { ok: true, program };
+}
+
+// ---- the checker ----------------------------------------------------------------------------
+
+type T =
+  | { k: 'string' | 'int' | 'uint' | 'double' | 'bool' | 'bytes' | 'null' | 'dyn' | 'timestamp' | 'duration' | 'type' }
+  | { k: 'list'; e: T }
+  | { k: 'map'; key: T; v: T }
+  | { k: 'object'; name: string; fields: Record<string, CelDecl> };
+
+const S = (k: Exclude<T['k'], 'list' | 'map' | 'object'>): T => ({ k }) as T;
+const DYN = S('dyn');
+const BOOL = S('bool');
+const INT = S('int');
+const STRING = S('string');
+
+function toT(d: CelDecl): T {
+  if (typeof d === 'string') return S(d);
+  if ('list' in d) return { k: 'list', e: toT(d.list) };
+  if ('map' in d) return { k: 'map', key: STRING, v: toT(d.map) };
+  return { k: 'object', name: d.object, fields: d.fields };
+}
+
+function show(t: T): string {
+  if (t.k === 'list') return `list(${show(t.e)})`;
+  if (t.k === 'map') return `map(${show(t.key)}, ${show(t.v)})`;
+  if (t.k === 'object') return t.name;
+  return t.k;
+}
+
+const numeric = (t: T) => t.k === 'int' || t.k === 'uint' || t.k === 'double';
+const isDyn = (t: T) => t.k === 'dyn';
+
+/** Can a value of type `b` stand where `a` is expected? */
+function assignable(a: T, b: T): boolean {
+  if (isDyn(a) || isDyn(b)) return true;
+  if (a.k === 'list' && b.k === 'list') return assignable(a.e, b.e);
+  if (a.k === 'map' && b.k === 'map') return assignable(a.key, b.key) && assignable(a.v, b.v);
+  if (a.k === 'object' && b.k === 'object') return a.name === b.name;
+  return a.k === b.k;
+}
+
+/** Types two values can be compared as equal under (CEL compares numbers across int/uint/double). */
+function comparable(a: T, b: T): boolean {
+  if (isDyn(a) || isDyn(b) || a.k === 'null' || b.k === 'null') return true;
+  if (numeric(a) && numeric(b)) return true;
+  return assignable(a, b);
+}
+
+function join(a: T, b: T): T {
+  if (isDyn(a)) return b.k === 'list' || b.k === 'map' ? b : DYN;
+  return assignable(a, b) && !isDyn(b) ? a : DYN;
+}
+
+class CheckError extends Error {
+  constructor(message: string, readonly offset?: number) {
+    super(message);
+  }
+}
+
+type Expr = { id: bigint; exprKind: { case: string | undefined; value?: any } };
+
+/** Functions (global or as methods) with their argument and result types: [receiver, ...args] → result. */
+const METHODS: Record<string, { on: T['k'][]; args: T[]; result: T }> = {
+  startsWith: { on: ['string'], args: [STRING], result: BOOL },
+  endsWith: { on: ['string'], args: [STRING], result: BOOL },
+  contains: { on: ['string'], args: [STRING], result: BOOL },
+  matches: { on: ['string'], args: [STRING], result: BOOL },
+  lowerAscii: { on: ['string'], args: [], result: STRING },
+  upperAscii: { on: ['string'], args: [], result: STRING },
+  trim: { on: ['string'], args: [], result: STRING },
+  indexOf: { on: ['string'], args: [STRING], result: INT },
+  lastIndexOf: { on: ['string'], args: [STRING], result: INT },
+  substring: { on: ['string'], args: [INT], result: STRING },
+  replace: { on: ['string'], args: [STRING, STRING], result: STRING },
+  split: { on: ['string'], args: [STRING], result: { k: 'list', e: STRING } },
+  charAt: { on: ['string'], args: [INT], result: STRING },
+  /** `list.join()` or `list.join(", ")`. */
+  join: { on: ['list'], args: [STRING], result: STRING },
+};
+const CONVERSIONS: Record<string, T> = { int: INT, uint: S('uint'), double: S('double'), string: STRING, bool: BOOL, bytes: S('bytes'), dyn: DYN, type: S('type'), timestamp: S('timestamp'), duration: S('duration') };
+
+class Checker {
+  private scopes: Array<Record<string, T>> = [];
+
+  constructor(private readonly vars: CelVariables, private readonly positions: Record<string, number>) {}
+
+  private fail(e: Expr, message: string): never {
+    throw new CheckError(message, this.positions[String(e.id)]);
+  }
+
+  private lookup(name: string): T | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (name in this.scopes[i]) return this.scopes[i][name];
+    const d = this.vars[name];
+    return d === undefined ? undefined : toT(d);
+  }
+
+  /** `a.b.c` as text, for messages. */
+  private dotted(e: Expr): string {
+    if (e.exprKind.case === 'identExpr') return e.exprKind.value.name;
+    if (e.exprKind.case === 'selectExpr') return `${this.dotted(e.exprKind.value.operand)}.${e.exprKind.value.field}`;
+    return '(expression)';
+  }
+
+  expr(e: Expr): T {
+    const v = e.exprKind.value;
+    switch (e.exprKind.case) {
+      case 'constExpr':
+        switch (v.constantKind.case) {
+          case 'boolValue':
+            return BOOL;
+          case 'int64Value':
+            return INT;
+          case 'uint64Value':
+            return S('uint');
+          case 'doubleValue':
+            return S('double');
+          case 'stringValue':
+            return STRING;
+          case 'bytesValue':
+            return S('bytes');
+          case 'nullValue':
+            return S('null');
+          default:
+            return DYN;
+        }
+      case 'identExpr': {
+        const t = this.lookup(v.name);
+        if (!t) this.fail(e, `unknown variable ${v.name}${Object.keys(this.vars).length ? ` (declared: ${Object.keys(this.vars).join(', ')})` : ''}`);
+        return t;
+      }
+      case 'selectExpr': {
+        const on = this.expr(v.operand);
+        let t: T;
+        if (on.k === 'object') {
+          const f = on.fields[v.field];
+          if (f === undefined) this.fail(e, `${this.dotted(v.operand)} has no field ${v.field} (fields: ${Object.keys(on.fields).join(', ')})`);
+          t = toT(f);
+        } else if (on.k === 'map') t = on.v;
+        else if (isDyn(on)) t = DYN;
+        else this.fail(e, `cannot select .${v.field} on ${show(on)}`);
+        return v.testOnly ? BOOL : t;
+      }
+      case 'listExpr': {
+        let el: T | null = null;
+        for (const x of v.elements as Expr[]) {
+          const t = this.expr(x);
+          el = el ? join(el, t) : t;
+        }
+        return { k: 'list', e: el ?? DYN };
+      }
+      case 'structExpr': {
+        if (v.messageName) this.fail(e, `message construction (${v.messageName}) is not supported`);
+        let key: T | null = null;
+        let val: T | null = null;
+        for (const entry of v.entries as Array<{ keyKind: { case: string; value: Expr }; value: Expr }>) {
+          const kt = this.expr(entry.keyKind.value);
+          const vt = this.expr(entry.value);
+          key = key ? join(key, kt) : kt;
+          val = val ? join(val, vt) : vt;
+        }
+        return { k: 'map', key: key ?? DYN, v: val ?? DYN };
+      }
+      case 'comprehensionExpr': {
+        const range = this.expr(v.iterRange);
+        const iter = range.k === 'list' ? range.e : range.k === 'map' ? range.key : isDyn(range) ? DYN : this.fail(v.iterRange, `cannot iterate over ${show(range)}`);
+        const accu = this.expr(v.accuInit);
+        this.scopes.push({ [v.iterVar]: iter, [v.accuVar]: accu });
+        try {
+          const cond = this.expr(v.loopCondition);
+          if (!assignable(BOOL, cond)) this.fail(v.loopCondition, `condition gives ${show(cond)}, expected bool`);
+          const step = this.expr(v.loopStep);
+          this.scopes[this.scopes.length - 1][v.accuVar] = join(accu, step);
+          return this.expr(v.result);
+        } finally {
+          this.scopes.pop();
+        }
+      }
+      case 'callExpr':
+        return this.call(e, v.function, v.target as Expr | undefined, v.args as Expr[]);
+      default:
+        this.fail(e, `unsupported expression`);
+    }
+  }
+
+  private call(e: Expr, fn: string, target: Expr | undefined, args: Expr[]): T {
+    const a = args.map((x) => this.expr(x));
+    const need = (i: number, ok: boolean, what: string) => {
+      if (!ok) this.fail(args[i] ?? e, `${opName(fn)}: ${what}, got ${show(a[i])}`);
+    };
+    switch (fn) {
+      case '_&&_':
+      case '_||_':
+        a.forEach((t, i) => need(i, assignable(BOOL, t), 'expects bool operands'));
+        return BOOL;
+      case '!_':
+        need(0, assignable(BOOL, a[0]), 'expects a bool');
+        return BOOL;
+      case '_==_':
+      case '_!=_':
+        if (!comparable(a[0], a[1])) this.fail(e, `cannot compare ${show(a[0])} with ${show(a[1])}`);
+        return BOOL;
+      case '_<_':
+      case '_<=_':
+      case '_>_':
+      case '_>=_': {
+        const ok = isDyn(a[0]) || isDyn(a[1]) || (numeric(a[0]) && numeric(a[1])) || (a[0].k === a[1].k && ['string', 'timestamp', 'duration', 'bytes', 'bool'].includes(a[0].k));
+        if (!ok) this.fail(e, `cannot order ${show(a[0])} against ${show(a[1])}`);
+        return BOOL;
+      }
+      case '_+_':
+        if (a[0].k === 'list' && a[1].k === 'list') return { k: 'list', e: join(a[0].e, a[1].e) };
+        if (isDyn(a[0]) || isDyn(a[1])) return DYN;
+        if (a[0].k === a[1].k && ['int', 'uint', 'double', 'string', 'bytes', 'duration'].includes(a[0].k)) return a[0];
+        if (a[0].k === 'timestamp' || a[1].k === 'timestamp') return S('timestamp');
+        this.fail(e, `cannot add ${show(a[0])} and ${show(a[1])}`);
+      case '_-_':
+      case '_*_':
+      case '_/_':
+      case '_%_':
+        if (isDyn(a[0]) || isDyn(a[1])) return DYN;
+        if (a[0].k === a[1].k && numeric(a[0])) return a[0];
+        if (fn === '_-_' && (a[0].k === 'timestamp' || a[0].k === 'duration')) return a[1].k === 'timestamp' ? S('duration') : a[0];
+        this.fail(e, `${opName(fn)}: operands must be numbers of one type, got ${show(a[0])} and ${show(a[1])}`);
+      case '-_':
+        need(0, numeric(a[0]) || isDyn(a[0]), 'expects a number');
+        return a[0];
+      case '_?_:_':
+        need(0, assignable(BOOL, a[0]), 'condition must be bool');
+        return join(a[1], a[2]);
+      case '_[_]':
+        if (a[0].k === 'list') {
+          need(1, a[1].k === 'int' || a[1].k === 'uint' || isDyn(a[1]), 'list index must be an int');
+          return a[0].e;
+        }
+        if (a[0].k === 'map') {
+          need(1, assignable(a[0].key, a[1]), `map key must be ${show(a[0].key)}`);
+          return a[0].v;
+        }
+        if (a[0].k === 'object' && a[1].k === 'string') return DYN;
+        if (isDyn(a[0])) return DYN;
+        this.fail(e, `cannot index ${show(a[0])}`);
+      case '@in':
+        if (a[1].k === 'list') {
+          if (!comparable(a[0], a[1].e)) this.fail(e, `in: ${show(a[0])} can never be in ${show(a[1])}`);
+          return BOOL;
+        }
+        if (a[1].k === 'map') {
+          if (!comparable(a[0], a[1].key)) this.fail(e, `in: ${show(a[0])} can never be a key of ${show(a[1])}`);
+          return BOOL;
+        }
+        if (isDyn(a[1])) return BOOL;
+        this.fail(e, `in: right side must be a list or a map, got ${show(a[1])}`);
+      case 'size': {
+        const on = target ? this.expr(target) : a[0];
+        if (!on || !(['string', 'bytes', 'list', 'map', 'dyn'] as string[]).includes(on.k)) this.fail(e, `size() needs a string, list or map, got ${on ? show(on) : 'nothing'}`);
+        return INT;
+      }
+      case 'has':
+        return BOOL;
+      case '@not_strictly_false': // inserted by the exists() and all() macros around the loop condition
+        need(0, assignable(BOOL, a[0]), 'expects a bool');
+        return BOOL;
+    }
+    if (!target && fn in CONVERSIONS) {
+      if (a.length !== 1) this.fail(e, `${fn}() takes one argument`);
+      return CONVERSIONS[fn];
+    }
+    const m = METHODS[fn];
+    if (m && target) {
+      const on = this.expr(target);
+      if (!isDyn(on) && !m.on.includes(on.k)) this.fail(e, `${fn}() is not defined on ${show(on)}`);
+      if (fn !== 'substring' && fn !== 'join' && a.length !== m.args.length) this.fail(e, `${fn}() takes ${m.args.length} argument(s), got ${a.length}`);
+      a.forEach((t, i) => need(i, assignable(m.args[Math.min(i, m.args.length - 1)] ?? DYN, t), `argument ${i + 1} must be ${show(m.args[Math.min(i, m.args.length - 1)] ?? DYN)}`));
+      return m.result;
+    }
+    this.fail(e, `unknown function ${fn}${target ? ' (as a method)' : ''}`);
+  }
+}
+
+function opName(fn: string): string {
+  const m = /^_(.+)_$/.exec(fn) ?? /^(.+)_$/.exec(fn);
+  return m ? m[1] : fn;
+}

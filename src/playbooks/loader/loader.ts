@@ -1,0 +1,322 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node as YamlNode, type Scalar } from 'yaml';
+import type { z } from 'zod';
+import { API_VERSION, documentKinds, type KindDefinition, type KindIssue, type KindRegistry } from './kinds';
+
+/** One problem, located: `file:line:col  path  message (hint)`. */
+export interface LoadError {
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted path inside the document (`steps[2].block.duration`), or '' for the document or file itself. */
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+export interface LoadedDocument<T = unknown> {
+  file: string;
+  /** Position of the document in its file (0-based) and where it starts. */
+  index: number;
+  line: number;
+  column: number;
+  kind: string;
+  id: string | null;
+  value: T;
+  /** sha256 of the document's own text: a version id for run records. */
+  hash: string;
+  /** The document's own text (comments included), as written. */
+  source: string;
+}
+
+export interface LoadResult<T = unknown> {
+  documents: Array<LoadedDocument<T>>;
+  errors: LoadError[];
+}
+
+export interface LoadOptions {
+  registry?: KindRegistry;
+  /** Only documents of these kinds are validated and returned; others are skipped silently. */
+  kinds?: string[];
+  maxBytes?: number;
+  maxDocuments?: number;
+  maxAliasCount?: number;
+}
+
+export const LOADER_LIMITS = { maxBytes: 256 * 1024, maxDocuments: 200, maxAliasCount: 16 };
+
+/** Tags a document may carry explicitly: the YAML 1.2 core ones. Anything else (`!!binary`, `!foo`) is refused. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+export function formatLoadError(e: LoadError): string {
+  return `${e.file}:${e.line}:${e.column}  ${e.path || '(document)'}  ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
+}
+
+/** `['steps', 2, 'block']` → `steps[2].block`. */
+export function formatPath(p: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const seg of p) out += typeof seg === 'number' ? `[${seg}]` : `${out ? '.' : ''}${String(seg)}`;
+  return out;
+}
+
+/** Every document of every kind the options select, from YAML text. */
+export function loadText<T = unknown>(text: string, file: string, opts: LoadOptions = {}): LoadResult<T> {
+  const registry = opts.registry ?? documentKinds;
+  const maxBytes = opts.maxBytes ?? LOADER_LIMITS.maxBytes;
+  const errors: LoadError[] = [];
+  const documents: Array<LoadedDocument<T>> = [];
+  const at = (line: number, column: number, p: string, message: string, hint?: string) => errors.push({ file, line, column, path: p, message, ...(hint ? { hint } : {}) });
+
+  if (Buffer.byteLength(text) > maxBytes) {
+    at(1, 1, '', `file is larger than ${Math.round(maxBytes / 1024)} KiB`, 'split it into several files');
+    return { documents, errors };
+  }
+  const lc = new LineCounter();
+  const pos = (offset: number) => {
+    const p = lc.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true, strict: true, schema: 'core', resolveKnownTags: false });
+  const list = Array.isArray(docs) ? docs : []; // an empty stream parses to a bare EmptyStream: nothing to load
+  if (list.length > (opts.maxDocuments ?? LOADER_LIMITS.maxDocuments)) {
+    at(1, 1, '', `too many documents in one file (${list.length}; at most ${opts.maxDocuments ?? LOADER_LIMITS.maxDocuments})`);
+    return { documents, errors };
+  }
+
+  list.forEach((doc, index) => {
+    const start = pos(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0);
+    const problems = doc.errors.length + doc.warnings.length;
+    for (const e of [...doc.errors, ...doc.warnings]) {
+      const lp = e.linePos?.[0];
+      at(lp?.line ?? start.line, lp?.col ?? start.column, '', e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
+    }
+    if (problems) return;
+    if (doc.contents == null) return; // an empty document (e.g. a trailing ---)
+    let badTag = false;
+    visit(doc, {
+      Node(_, node) {
+        const tag = (node as { tag?: string }).tag;
+        if (tag && !CORE_TAGS.has(tag)) {
+          const p = pos((node as YamlNode).range?.[0] ?? 0);
+          at(p.line, p.column, '', `tag ${tag} is not allowed`, 'only plain YAML values: strings, numbers, booleans, null, lists and maps');
+          badTag = true;
+        }
+      },
+    });
+    if (badTag) return;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: opts.maxAliasCount ?? LOADER_LIMITS.maxAliasCount });
+    } catch (e) {
+      at(start.line, start.column, '', (e as Error).message, 'anchors and aliases are limited; write the values out');
+      return;
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      at(start.line, start.column, '', 'a document must be a mapping with apiVersion and kind');
+      return;
+    }
+    const rec = value as Record<string, unknown>;
+    const kind = typeof rec.kind === 'string' ? rec.kind : null;
+    if (opts.kinds && (!kind || !opts.kinds.includes(kind))) return;
+    const locate = (p: ReadonlyArray<PropertyKey>, offset?: number) => locateIn(doc, p, lc, text, offset);
+    if (rec.apiVersion !== API_VERSION) {
+      const l = locate(rec.apiVersion === undefined ? [] : ['apiVersion']);
+      at(l.line, l.column, 'apiVersion', rec.apiVersion === undefined ? 'missing' : `unsupported apiVersion ${JSON.stringify(rec.apiVersion)}`, `apiVersion: ${API_VERSION}`);
+      return;
+    }
+    const def = kind ? registry.get(kind) : undefined;
+    if (!def) {
+      const l = locate(kind ? ['kind'] : []);
+      at(l.line, l.column, 'kind', kind ? `unknown kind ${JSON.stringify(kind)}` : 'missing', `one of ${registry.kinds().join(', ') || '(none registered)'}`);
+      return;
+    }
+    const issues = validateWith(def, value);
+    if (issues.length) {
+      for (const i of issues) {
+        const l = locate(i.path, i.offset);
+        at(l.line, l.column, formatPath(i.path), i.message, i.hint ?? hintFor(def, i.path));
+      }
+      return;
+    }
+    const parsed = def.schema.parse(value) as T;
+    const source = text.slice(doc.range[0], doc.range[2]);
+    documents.push({
+      file,
+      index,
+      line: start.line,
+      column: start.column,
+      kind: def.kind,
+      id: def.idOf ? def.idOf(parsed as never) : null,
+      value: parsed,
+      hash: createHash('sha256').update(source).digest('hex'),
+      source,
+    });
+    // Keep positions for later duplicate checks.
+    idPositions.set(documents[documents.length - 1], locate(['id']));
+  });
+  return { documents, errors };
+}
+
+/** Where each loaded document's `id` is written (for duplicate reports across files). */
+const idPositions = new WeakMap<object, { line: number; column: number }>();
+
+/** Schema first; semantic checks only when the schema passed. */
+function validateWith(def: KindDefinition, value: unknown): KindIssue[] {
+  const parsed = def.schema.safeParse(value);
+  if (!parsed.success) return flattenIssues(parsed.error.issues as z.core.$ZodIssue[]);
+  return def.check ? def.check(parsed.data) : [];
+}
+
+/** zod issues → loader issues: unknown keys point at each key, unions report their closest branch, "received undefined" reads "missing". */
+export function flattenIssues(issues: z.core.$ZodIssue[], base: PropertyKey[] = []): KindIssue[] {
+  const out: KindIssue[] = [];
+  for (const i of issues) {
+    const p = [...base, ...i.path] as Array<string | number>;
+    if (i.code === 'unrecognized_keys') {
+      for (const k of i.keys) out.push({ path: [...p, k], message: `unknown key ${JSON.stringify(k)}`, hint: 'check the spelling; unknown keys are refused' });
+    } else if (i.code === 'invalid_union' && i.errors.length) {
+      // The branch that got furthest (deepest first issue), then the one with fewest issues.
+      const depth = (b: z.core.$ZodIssue[]) => Math.max(...b.map((x) => x.path.length));
+      const best = [...i.errors].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0];
+      if (depth(best) > 0) out.push(...flattenIssues(best, p));
+      else out.push({ path: p, message: i.message });
+    } else {
+      let message = i.message.replace(/^Invalid input: /, '');
+      if (/received undefined$/.test(message)) message = `missing (${message.replace(/, received undefined$/, '')})`;
+      out.push({ path: p, message });
+    }
+  }
+  return out;
+}
+
+function hintFor(def: KindDefinition, p: Array<string | number>): string | undefined {
+  if (!def.hints) return undefined;
+  const dotted = p.filter((s) => typeof s === 'string').join('.');
+  for (const [suffix, hint] of Object.entries(def.hints)) if (dotted === suffix || dotted.endsWith('.' + suffix)) return hint;
+  return undefined;
+}
+
+/**
+ * The line and column of a path inside a document: the value node when it exists, else the key,
+ * else the deepest ancestor that exists (a missing key is reported on its parent). With `offset`,
+ * the position of that character inside the string value (CEL errors).
+ */
+export function locateIn(doc: Document, p: ReadonlyArray<PropertyKey>, lc: LineCounter, text: string, offset?: number): { line: number; column: number } {
+  let node: unknown = doc.contents;
+  let where = (node as YamlNode | null)?.range?.[0] ?? 0;
+  let complete = true;
+  for (const seg of p) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && (isScalar(it.key) ? String(it.key.value) : String(it.key)) === String(seg));
+      if (!pair) {
+        complete = false;
+        break;
+      }
+      const keyNode = pair.key as YamlNode | null;
+      const valueNode = pair.value as YamlNode | null;
+      // Point at the key (the value may sit lines below it), except when a character inside the value is wanted.
+      where = (offset != null ? (valueNode?.range?.[0] ?? keyNode?.range?.[0]) : (keyNode?.range?.[0] ?? valueNode?.range?.[0])) ?? where;
+      node = valueNode;
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg]) {
+      node = node.items[seg];
+      where = (node as YamlNode).range?.[0] ?? where;
+    } else {
+      complete = false;
+      break;
+    }
+  }
+  const p0 = lc.linePos(where);
+  if (!complete || offset == null || !isScalar(node)) return { line: p0.line, column: p0.col };
+  const s = node as Scalar;
+  const before = String(s.value).slice(0, offset);
+  if (s.type === 'PLAIN' || s.type === 'QUOTE_SINGLE' || s.type === 'QUOTE_DOUBLE') {
+    if (before.includes('\n')) return { line: p0.line, column: p0.col };
+    return { line: p0.line, column: p0.col + offset + (s.type === 'PLAIN' ? 0 : 1) };
+  }
+  // Block scalars: content starts on the line after the indicator, each line at the block's indentation.
+  const lines = before.split('\n');
+  const line = p0.line + lines.length;
+  const lineStart = lc.lineStarts[line - 1];
+  // The source line carries the block's indentation plus the value line's own leading spaces.
+  const srcIndent = lineStart == null ? 0 : /^ */.exec(text.slice(lineStart, lineStart + 200))![0].length;
+  const valueLine = String(s.value).split('\n')[lines.length - 1] ?? '';
+  const ownIndent = /^ */.exec(valueLine)![0].length;
+  return { line, column: srcIndent - ownIndent + lines[lines.length - 1].length + 1 };
+}
+
+/** Load one file; read errors are load errors of that file. */
+export function loadFile<T = unknown>(file: string, opts: LoadOptions = {}): LoadResult<T> {
+  let text: string;
+  try {
+    const st = statSync(file);
+    const max = opts.maxBytes ?? LOADER_LIMITS.maxBytes;
+    if (st.size > max) return { documents: [], errors: [{ file, line: 1, column: 1, path: '', message: `file is larger than ${Math.round(max / 1024)} KiB`, hint: 'split it into several files' }] };
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { documents: [], errors: [{ file, line: 1, column: 1, path: '', message: `cannot read: ${(e as Error).message}` }] };
+  }
+  return loadText<T>(text, file, opts);
+}
+
+/** YAML files under a path (itself if a file), sorted, hidden entries skipped. */
+export function yamlFiles(p: string): string[] {
+  const st = statSync(p);
+  if (st.isFile()) return [p];
+  const out: string[] = [];
+  for (const e of readdirSync(p, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.')) continue;
+    const full = path.join(p, e.name);
+    if (e.isDirectory()) out.push(...yamlFiles(full));
+    else if (e.isFile() && /\.ya?ml$/i.test(e.name)) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * Load files and directories (recursively). Documents with the same kind and id are reported as
+ * duplicates at the later one. A missing path is an error, not an exception.
+ */
+export function loadPaths<T = unknown>(paths: string[], opts: LoadOptions = {}): LoadResult<T> {
+  const documents: Array<LoadedDocument<T>> = [];
+  const errors: LoadError[] = [];
+  for (const p of paths) {
+    let files: string[];
+    try {
+      files = yamlFiles(p);
+    } catch (e) {
+      errors.push({ file: p, line: 1, column: 1, path: '', message: `cannot read: ${(e as Error).message}` });
+      continue;
+    }
+    for (const f of files) {
+      const r = loadFile<T>(f, opts);
+      documents.push(...r.documents);
+      errors.push(...r.errors);
+    }
+  }
+  return dedupe(documents, errors);
+}
+
+/** Keep the first document of each (kind, id); report the others. */
+export function dedupe<T>(documents: Array<LoadedDocument<T>>, errors: LoadError[]): LoadResult<T> {
+  const seen = new Map<string, LoadedDocument<T>>();
+  const kept: Array<LoadedDocument<T>> = [];
+  for (const d of documents) {
+    if (d.id == null) {
+      kept.push(d);
+      continue;
+    }
+    const key = `${d.kind}\0${d.id}`;
+    const first = seen.get(key);
+    if (first) {
+      const p = idPositions.get(d) ?? { line: d.line, column: d.column };
+      errors.push({ file: d.file, line: p.line, column: p.column, path: 'id', message: `duplicate ${d.kind} id ${JSON.stringify(d.id)}`, hint: `first defined at ${first.file}:${first.line}:${first.column}` });
+      continue;
+    }
+    seen.set(key, d);
+    kept.push(d);
+  }
+  return { documents: kept, errors };
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { CONFIG } from '../../infra/config/config.module';
+import type { GwanjeConfig } from '../../infra/config/config.schema';
+import { REDIS } from '../../infra/redis/redis.module';
+import type { RunRecord, RunStatus } from '../engine/run.types';
+
+/**
+ * Redis keys of runs: one JSON per run (expiring after playbooks.retentionDays), a time index of
+ * all runs and one per playbook, and a short lock while a worker advances a run.
+ */
+@Injectable()
+export class RunsStore {
+  private readonly p: string;
+  private readonly ttlSeconds: number;
+
+  constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(CONFIG) config: GwanjeConfig) {
+    this.p = `${config.redis.keyPrefix}:playbooks:`;
+    this.ttlSeconds = Math.ceil(config.playbooks.retentionDays * 86_400);
+  }
+
+  private k = {
+    run: (id: string) => `${this.p}run:${id}`,
+    lock: (id: string) => `${this.p}run-lock:${id}`,
+    all: () => `${this.p}runs`,
+    byPlaybook: (id: string) => `${this.p}runs:pb:${id}`,
+  };
+
+  /** Store a new run; false (and nothing written) when a run with this id exists: the trigger was delivered before. */
+  async create(run: RunRecord): Promise<boolean> {
+    const ok = await this.redis.set(this.k.run(run.id), JSON.stringify(run), 'EX', this.ttlSeconds, 'NX');
+    if (ok !== 'OK') return false;
+    const score = Date.parse(run.created);
+    const floor = Date.now() - this.ttlSeconds * 1000;
+    await this.redis
+      .multi()
+      .zadd(this.k.all(), score, run.id)
+      .zadd(this.k.byPlaybook(run.playbook.id), score, run.id)
+      .zremrangebyscore(this.k.all(), '-inf', floor)
+      .zremrangebyscore(this.k.byPlaybook(run.playbook.id), '-inf', floor)
+      .exec();
+    return true;
+  }
+
+  async save(run: RunRecord): Promise<void> {
+    await this.redis.set(this.k.run(run.id), JSON.stringify(run), 'EX', this.ttlSeconds);
+  }
+
+  async get(id: string): Promise<RunRecord | null> {
+    const json = await this.redis.get(this.k.run(id));
+    return json ? (JSON.parse(json) as RunRecord) : null;
+  }
+
+  /** Exclusive right to advance a run for `ms` (a crashed holder's lock expires). */
+  async lock(id: string, token: string, ms: number): Promise<boolean> {
+    return (await this.redis.set(this.k.lock(id), token, 'PX', ms, 'NX')) === 'OK';
+  }
+
+  async unlock(id: string, token: string): Promise<void> {
+    await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, this.k.lock(id), token);
+  }
+
+  /** Newest first; a filtered page scans at most a few thousand runs and may come back short with a cursor. */
+  async list(q: { playbook?: string; status?: RunStatus; owners: Set<string>; limit: number; before?: number }): Promise<{ items: RunRecord[]; next: string | null }> {
+    const key = q.playbook ? this.k.byPlaybook(q.playbook) : this.k.all();
+    const items: RunRecord[] = [];
+    let max: string = q.before !== undefined ? `(${q.before}` : '+inf';
+    for (let scanned = 0; scanned < 5000; ) {
+      const rows = await this.redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', 0, 200);
+      if (!rows.length) return { items, next: null };
+      const ids: string[] = [];
+      const scores: number[] = [];
+      for (let i = 0; i < rows.length; i += 2) ids.push(rows[i]), scores.push(Number(rows[i + 1]));
+      const jsons = await this.redis.mget(ids.map((id) => this.k.run(id)));
+      for (let i = 0; i < ids.length; i++) {
+        const json = jsons[i];
+        if (!json) continue;
+        const run = JSON.parse(json) as RunRecord;
+        if (!q.owners.has(run.playbook.owner)) continue;
+        if (q.status && run.status !== q.status) continue;
+        items.push(run);
+        if (items.length === q.limit) return { items, next: String(scores[i]) };
+      }
+      scanned += ids.length;
+      max = `(${scores[scores.length - 1]}`;
+      if (ids.length < 200) return { items, next: null };
+    }
+    return { items, next: max.slice(1) };
+  }
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { GwanjeConfig } from '../../src/infra/config/config.schema';
+import { loadConfig } from '../../src/infra/config/config.loader';
+import { startGwanje, type RunningGwanje } from '../../src/server';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export function redisUrl(): string {
+  const url = process.env.GWANJE_TEST_REDIS_URL;
+  if (!url) throw new Error('GWANJE_TEST_REDIS_URL is unset: run integration tests through jest (global setup starts Redis)');
+  return url;
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends Array<any> ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/**
+ * A config for one test: the sample jurisdictions, the harness's Redis, and a fresh key prefix
+ * so suites sharing one Redis never see each other's data.
+ */
+export function testConfig(overrides: DeepPartial<GwanjeConfig> = {}): GwanjeConfig {
+  const sample = loadConfig({ GWANJE_CONFIG: path.resolve(__dirname, '../../config/gwanje.sample.yaml') } as NodeJS.ProcessEnv);
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+  const merged = {
+    ...sample,
+    ...overrides,
+    role: overrides.role ?? 'all',
+    adminKey: ADMIN_KEY,
+    log: { level: 'silent' },
+    server: { ...sample.server, host: '127.0.0.1', port: 0, ...overrides.server },
+    redis: { ...sample.redis, url: redisUrl(), keyPrefix: prefix, ...overrides.redis },
+    ingest: { ...sample.ingest, ...overrides.ingest },
+    alerts: { ...sample.alerts, ...overrides.alerts },
+    syslog: overrides.syslog ?? [],
+  };
+  return GwanjeConfig.parse(merged);
+}
+
+export interface TestApp extends RunningGwanje {
+  base: string;
+  config: GwanjeConfig;
+  /** fetch against the app; `key` defaults to the admin key (pass null for none). */
+  call(method: string, url: string, opts?: { key?: string | null; body?: unknown; raw?: Buffer | string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any; text: string }>;
+}
+
+export async function startTestApp(overrides: DeepPartial<GwanjeConfig> = {}): Promise<TestApp> {
+  const config = testConfig(overrides);
+  const running = await startGwanje(config);
+  const base = running.url ?? '';
+  return {
+    ...running,
+    base,
+    config,
+    async call(method, url, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      const key = opts.key === undefined ? ADMIN_KEY : opts.key;
+      if (key) headers['x-api-key'] = key;
+      let body: BodyInit | undefined;
+      if (opts.raw !== undefined) {
+        body = opts.raw as BodyInit;
+        headers['content-type'] ??= 'text/plain';
+      } else if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(base + url, { method, headers, body });
+      const text = await res.text();
+      let parsed: any = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, headers: res.headers, body: parsed, text };
+    },
+  };
+}
+
+/** Poll until `check` returns a truthy value or the time runs out. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
