@@ -6,8 +6,6 @@ module.exports = {
     { displayName: 'unit', testEnvironment: 'node', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'], transform },
     {
       displayName: 'integration', testEnvironment: 'node', roots: ['<rootDir>/test'], testMatch: ['**/*.test.ts'], transform,
-      // WIP suites, being finished this session; removed from this list as each goes green.
-      testPathIgnorePatterns: ['/node_modules/', 'detection-scenario', 'blocklist-crowdsec', 'sharing-policy', 'playbooks-runs'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts', globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },
   ],

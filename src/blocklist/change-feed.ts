@@ -36,6 +36,10 @@ export class ChangeFeed implements BeforeApplicationShutdown {
   private readonly subs = new Set<Subscriber>();
   private conn: Redis | null = null;
   private loop: Promise<void> | null = null;
+  /** Resolves once the running loop has its start positions: from then on no change is missed. */
+  private ready: Promise<void> | null = null;
+  /** The loop saw no listeners and is ending: a new listener waits for it and starts the next. */
+  private draining = false;
   private closing = false;
 
   constructor(
@@ -48,11 +52,16 @@ export class ChangeFeed implements BeforeApplicationShutdown {
     return this.subs.size;
   }
 
-  /** Listen to changes of the jurisdictions, after `fromSid` if given; returns the unsubscribe function. */
+  /**
+   * Listen to changes of the jurisdictions, after `fromSid` if given; returns the unsubscribe
+   * function once every change written from then on is sure to be delivered.
+   */
   async subscribe(jurisdictions: string[], fromSid: string | null, send: (e: ChangeEvent) => void, close: () => void): Promise<() => void> {
     const sub: Subscriber = { jurisdictions: new Set(jurisdictions), send, close, last: new Map(), buffer: fromSid ? [] : null };
     this.subs.add(sub);
+    if (this.loop && this.draining) await this.loop;
     this.ensureLoop();
+    await this.ready;
     if (fromSid) {
       try {
         const replay: ChangeEvent[] = [];
@@ -60,7 +69,8 @@ export class ChangeFeed implements BeforeApplicationShutdown {
         replay.sort((a, b) => compareStreamIds(a.change.sid, b.change.sid));
         for (const e of replay) this.deliver(sub, e);
       } finally {
-        const held = sub.buffer ?? [];
+        // Replayed and live entries interleave in the buffer; in stream order, the overlap is dropped once.
+        const held = (sub.buffer ?? []).sort((a, b) => compareStreamIds(a.change.sid, b.change.sid));
         sub.buffer = null;
         for (const e of held) this.deliver(sub, e);
       }
@@ -85,18 +95,22 @@ export class ChangeFeed implements BeforeApplicationShutdown {
 
   private ensureLoop() {
     if (this.loop || this.closing) return;
-    this.loop = this.run()
+    let started!: () => void;
+    this.ready = new Promise<void>((resolve) => (started = resolve));
+    this.loop = this.run(started)
       .catch((err) => {
         if (!this.closing) this.log.error({ err }, 'change feed stopped');
       })
       .finally(() => {
+        started(); // a failed start must not hold subscribers forever
         this.loop = null;
         // A listener that arrived while the loop was winding down.
         if (this.subs.size && !this.closing) setTimeout(() => this.ensureLoop(), this.conn ? 0 : 1000).unref();
       });
   }
 
-  private async run() {
+  private async run(started: () => void) {
+    this.draining = false;
     this.conn ??= createRedis(this.target, true);
     const ids = this.jurisdictions.list().map((j) => j.id);
     const keys = ids.map((j) => this.store.logKey(j));
@@ -104,6 +118,7 @@ export class ChangeFeed implements BeforeApplicationShutdown {
     const pipe = this.conn.pipeline();
     keys.forEach((k) => pipe.xrevrange(k, '+', '-', 'COUNT', 1));
     const positions = ((await pipe.exec()) ?? []).map(([, rows]) => (rows as Array<[string]>)[0]?.[0] ?? '0-0');
+    started();
     while (!this.closing && this.subs.size) {
       const res = (await this.conn.xread('COUNT', 1000, 'BLOCK', BLOCK_MS, 'STREAMS', ...keys, ...positions)) as Array<[string, Array<[string, string[]]>]> | null;
       for (const [key, entries] of res ?? []) {
@@ -115,6 +130,7 @@ export class ChangeFeed implements BeforeApplicationShutdown {
         }
       }
     }
+    this.draining = true;
   }
 
   /** Before the HTTP server closes: end every open event stream, stop reading. */

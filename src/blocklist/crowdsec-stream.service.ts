@@ -42,10 +42,13 @@ const DELTA_LIMIT = 50_000;
 
 /**
  * The CrowdSec LAPI bouncer contract over our decisions, so crowdsec-firewall-bouncer and the nginx
- * bouncer enforce them unmodified. Each API key has a cursor (a change-log position and the time of
- * its last pull): startup=true answers every active decision and resets it; later pulls answer what
- * the change log holds after it, plus expiries the sweep has not recorded yet (so `deleted` never
- * waits for the sweep). `new` and `deleted` are always arrays, never null.
+ * bouncer enforce them unmodified. Each API key has a cursor: a change-log position `sid` and the
+ * instant `at` of its last pull, up to which every expiry has been answered. startup=true answers
+ * every active decision and resets it; later pulls answer what the change log holds after `sid`,
+ * plus expiries in (`at`, now] the sweep has not recorded yet (so `deleted` never waits for the
+ * sweep). An expiry at or before `at` was answered by an earlier pull, so its later trace in the log
+ * (the sweep's `expired` entry) is skipped: each ended decision reaches a key in `deleted` once.
+ * `new` and `deleted` are always arrays, never null.
  */
 @Injectable()
 export class CrowdsecStream {
@@ -98,23 +101,27 @@ export class CrowdsecStream {
   }
 
   private async delta(jurisdiction: string, cursor: { sid: string; at: number }, now: number) {
+    // Unswept expiries first, the log second: an expiry the sweep records in between is then in the
+    // log we read (deduplicated by id below) rather than in neither.
+    const unswept = await this.store.getMany(await this.store.expiredUnswept(jurisdiction, cursor.at, now));
     const changes = await this.store.changesAfter(jurisdiction, cursor.sid, DELTA_LIMIT);
     const created = new Map<string, Decision>();
     const deleted = new Map<string, Decision>();
     for (const c of changes) {
       if (!c.decision) continue;
-      if (c.kind === 'created') {
-        if (Date.parse(c.decision.expires) > now) created.set(c.id, c.decision);
-        else deleted.set(c.id, c.decision);
-      } else {
+      const expiresMs = Date.parse(c.decision.expires);
+      if (c.kind === 'created' && expiresMs > now) created.set(c.id, c.decision);
+      else if (c.kind === 'ended') {
         created.delete(c.id);
         deleted.set(c.id, c.decision);
+      } else {
+        // Created-and-expired or swept: an expiry at or before the last pull was answered by that pull.
+        created.delete(c.id);
+        if (expiresMs > cursor.at) deleted.set(c.id, c.decision);
       }
     }
-    // Expired since the last pull but not yet recorded by the sweep.
-    const unswept = await this.store.expiredUnswept(jurisdiction, cursor.at - 2000, now);
-    for (const d of await this.store.getMany(unswept)) {
-      if (!d) continue;
+    for (const d of unswept) {
+      if (!d || d.ended) continue;
       created.delete(d.id);
       deleted.set(d.id, d);
     }

@@ -68,7 +68,6 @@ export class DecisionStreamsController {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(`retry: 3000\n: gwanje decision events for ${jurisdictions.join(', ')}\n\n`);
     let closed = false;
     let heartbeat: NodeJS.Timeout | null = null;
     let unsubscribe: (() => void) | null = null;
@@ -92,7 +91,9 @@ export class DecisionStreamsController {
       const msg = sseMessage(e);
       if (msg) write(msg);
     }, close);
-    if (closed) unsubscribe();
+    if (closed) return void unsubscribe();
+    // Written once subscribed: a client that has read this line misses no later change.
+    write(`retry: 3000\n: gwanje decision events for ${jurisdictions.join(', ')}\n\n`);
     heartbeat = setInterval(() => write(': ping\n\n'), this.config.blocklist.sse.heartbeatSeconds * 1000);
     heartbeat.unref();
     this.log.log({ keyId: who.keyId, jurisdictions: jurisdictions.length, resume: !!from }, 'event listener connected');

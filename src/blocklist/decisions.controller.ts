@@ -39,6 +39,8 @@ export class DecisionsController {
   async list(@Query() query: unknown, @CurrentPrincipal() who: Principal, @Res() reply: FastifyReply) {
     if (who.role === 'feed') {
       const q = validate(CsLiveQuery, query, 'query');
+      // A bouncer answers for its key's jurisdiction; naming another one is refused, not ignored.
+      if (typeof q.jurisdiction === 'string') this.scope.resolve(who, q.jurisdiction);
       const found = await this.crowdsec.live(who.jurisdiction, q);
       return reply.type('application/json').send(JSON.stringify(found));
     }

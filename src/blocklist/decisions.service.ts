@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { DetectionService } from '../detection/detection.service';
 import type { AuditActor } from '../audit/audit.schemas';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
@@ -36,6 +37,7 @@ export class DecisionsService {
     private readonly jurisdictions: JurisdictionsService,
     private readonly audit: AuditService,
     @Inject(CONFIG) config: GwanjeConfig,
+    @Optional() private readonly detection?: DetectionService,
   ) {
     this.bl = config.blocklist;
     this.limits = {
@@ -125,6 +127,8 @@ export class DecisionsService {
         detail: { value: decision.value, expires: decision.expires, duration: formatDuration(duration), repeat, origin: decision.origin, score: decision.score, tlp: decision.tlp, ...input.detail },
       });
       this.log.log({ decisionId: id, value: decision.value, jurisdiction: decision.jurisdiction, origin: decision.origin.type, expires: decision.expires, repeat }, 'decision created');
+      // Detection's recurrence factor: an IP that comes back after a block scores higher.
+      if (decision.scope === 'ip') await this.detection?.recordBlock(decision.value, { jurisdiction: decision.jurisdiction, at: now }).catch((err) => this.log.warn({ err, value: decision.value }, 'block not recorded for detection'));
       return { ok: true, decision, created: true };
     }
   }

@@ -12,3 +12,24 @@ export const TLP_MARKING_IDS: Record<Tlp, string> = {
   'AMBER+STRICT': 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003',
   RED: 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
 };
+
+/** The STIX 2.1 TLP 2.0 extension (OASIS) the marking definitions below use. */
+export const TLP2_EXTENSION_ID = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
+
+/**
+ * The OASIS TLP 2.0 marking-definition objects, as published (marking definitions are never
+ * versioned: no `modified`). Bundles carry the ones they reference so they are self-contained.
+ */
+export const TLP_MARKING_DEFINITIONS: Record<Tlp, object> = Object.fromEntries(
+  Tlp.options.map((level) => [
+    level,
+    {
+      type: 'marking-definition',
+      spec_version: '2.1',
+      id: TLP_MARKING_IDS[level],
+      created: '2022-10-01T00:00:00.000Z',
+      name: `TLP:${level}`,
+      extensions: { [TLP2_EXTENSION_ID]: { extension_type: 'property-extension', tlp_2_0: level.toLowerCase() } },
+    },
+  ]),
+) as Record<Tlp, object>;

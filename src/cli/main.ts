@@ -1,6 +1,8 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { Command } from 'commander';
+import { registerBlocklist } from './blocklist.command';
 import { registerKeys } from './keys.command';
+import { registerPlaybooks } from './playbooks.command';
 import { registerReplay } from './replay.command';
 import { registerScenario } from './scenario.command';
 
@@ -18,6 +20,8 @@ const program = new Command('gwanje').description('Gwanje: SOC playbook engine f
 registerKeys(program);
 registerReplay(program);
 registerScenario(program);
+registerPlaybooks(program);
+registerBlocklist(program);
 program.parseAsync(process.argv).catch((e) => {
   process.stderr.write(`gwanje: ${(e as Error).message}\n`);
   process.exitCode = 1;

@@ -8,6 +8,7 @@ interface ScenarioOptions {
   seed: string;
   out: string;
   hours: string;
+  end?: string;
   users: string;
   scanners: string;
   attackers: string;
@@ -20,7 +21,8 @@ export function registerScenario(program: Command) {
     .description('write a seeded, labelled traffic scenario for detection (benign background and attacks) to --out')
     .option('--seed <n>', 'random seed (the same seed writes the same lines)', '1')
     .option('--out <dir>', 'output directory', './var/scenario')
-    .option('--hours <n>', 'scenario length in hours, ending now', '3')
+    .option('--hours <n>', 'scenario length in hours', '3')
+    .option('--end <time>', 'when the scenario ends (ISO 8601; default now): with the seed, fixes every line')
     .option('--users <n>', 'benign users', '3000')
     .option('--scanners <n>', 'benign internet-wide scanners', '200')
     .option('--attackers <n>', 'attackers of each kind', '3')
@@ -34,9 +36,11 @@ export function registerScenario(program: Command) {
       const jurisdictions = config.jurisdictions.filter((j) => j.parent && j.cidrs.length).map((j) => ({ id: j.id, cidr: j.cidrs[0] }));
       if (!jurisdictions.length) fail('the configuration declares no jurisdiction below a hub with a CIDR to aim at');
       const durationMs = num('hours', opts.hours, 0.1) * 3_600_000;
+      const end = opts.end === undefined ? Date.now() : Date.parse(opts.end);
+      if (!Number.isFinite(end)) fail(`--end: ${opts.end} is not an ISO 8601 time`);
       const s = generateScenario({
         seed: Math.trunc(num('seed', opts.seed, 0)),
-        start: Date.now() - durationMs,
+        start: end - durationMs,
         durationMs,
         jurisdictions,
         users: Math.trunc(num('users', opts.users, 0)),

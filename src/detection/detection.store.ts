@@ -163,6 +163,17 @@ export class DetectionStore {
     return this.redis.hgetall(`${this.p}rec:${ip}`);
   }
 
+  /** Blocks recorded for many IPs, one pipeline; answers in order. */
+  async recurrenceMany(ips: string[]): Promise<Array<Record<string, string>>> {
+    if (!ips.length) return [];
+    const pipe = this.redis.pipeline();
+    for (const ip of ips) pipe.hgetall(`${this.p}rec:${ip}`);
+    return ((await pipe.exec()) ?? []).map(([err, h]) => {
+      if (err) throw err;
+      return (h ?? {}) as Record<string, string>;
+    });
+  }
+
   /** The block-list tells detection an IP was blocked (recurrence factor). */
   async recordBlock(ip: string, jurisdiction: string | null, at: number): Promise<number> {
     const k = `${this.p}rec:${ip}`;

@@ -52,7 +52,7 @@ export class ThreatViewsService {
     const globals = await this.store.statesMany(ips.map((ip) => [ip, '*']));
     const out: Array<View | null> = [];
     const partial: Array<{ idx: number; ip: string; scopes: string[] }> = [];
-    const rec = await Promise.all(ips.map((ip) => this.store.recurrence(ip)));
+    const rec = await this.store.recurrenceMany(ips);
     const fedBaseline = (await this.store.baselines(['*'])).get('*') ?? null;
     ips.forEach((ip, i) => {
       const g = globals[i] ? parseState(globals[i]!) : null;
@@ -132,7 +132,10 @@ export class ThreatViewsService {
     return { items, scoredAt: new Date(now).toISOString() };
   }
 
-  /** One IP's profile, or null when none of the reader's jurisdictions reported it. */
+  /**
+   * One IP's profile, or null when none of the reader's jurisdictions reported it. Extensions
+   * (decisions...) answer for every jurisdiction the reader sees: those records are its own.
+   */
   async profile(ip: string, visible: string[]): Promise<IpProfile | null> {
     const now = this.clock();
     const [v] = await this.views([ip], new Set(visible));
@@ -145,7 +148,7 @@ export class ThreatViewsService {
     const [recent, allow, ext] = await Promise.all([
       this.alerts.list(inView, { srcIp: ip, limit: 20 }),
       this.allowlist ? this.allowlist.check(ip, inView[0]).catch(() => null) : Promise.resolve(null),
-      Promise.all(this.extensions.map(async (e) => [e.name, await e.describe(ip, inView).catch((err: Error) => ({ error: err.message }))] as const)),
+      Promise.all(this.extensions.map(async (e) => [e.name, await e.describe(ip, visible).catch((err: Error) => ({ error: err.message }))] as const)),
     ]);
     return {
       ...base,

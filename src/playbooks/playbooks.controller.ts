@@ -14,7 +14,9 @@ import { dryEffects } from './engine/dry-effects';
 import { loadText, type LoadError } from './loader/loader';
 import { compilePlaybook, type CompiledPlaybook } from './model/compile';
 import type { Playbook } from './model/playbook.schema';
-import { manualTrigger, testTrigger, testTriggerSchema } from './model/variables';
+import { alertTrigger, manualTrigger, testTrigger, testTriggerSchema, threatFlaggedTrigger, type TriggerInstance } from './model/variables';
+import { NormalizedAlert } from '../normalize/alert.schema';
+import { DetectionReplay } from './backtest/replay.service';
 import { flattenIssues } from './loader/loader';
 import { configDuration } from '../blocklist/duration';
 import {
@@ -203,6 +205,7 @@ export class PlaybookToolsController {
     private readonly registry: PlaybookRegistry,
     private readonly engine: RunEngine,
     private readonly scope: ScopeService,
+    private readonly replay: DetectionReplay,
   ) {}
 
   @Post('validate')
@@ -227,6 +230,13 @@ export class PlaybookToolsController {
   async simulate(@Body() body: unknown, @CurrentPrincipal() who: Principal) {
     const b = validate(SimulateBody, body, 'body');
     if (!b.yaml === !b.playbook) throw badRequest('body: give either yaml or playbook');
+    if (!b.trigger === !b.alerts) throw badRequest('body: give either trigger or alerts');
+    const alerts = b.alerts?.map((a, i) => {
+      const r = NormalizedAlert.safeParse(a);
+      if (!r.success) throw badRequest(`body.alerts[${i}]: not a normalized alert`, r.error.issues.map((x) => ({ path: ['alerts', i, ...x.path].join('.'), message: x.message })));
+      return r.data;
+    });
+    let flags: Awaited<ReturnType<DetectionReplay['flags']>> | null = null;
     let playbooks: CompiledPlaybook[] = [];
     let errors: LoadError[] = [];
     if (b.yaml) {
@@ -243,9 +253,16 @@ export class PlaybookToolsController {
     const results = [];
     for (const pb of playbooks) {
       if (!visible.has(pb.doc.owner)) throw forbidden(`a key of ${who.jurisdiction} cannot simulate playbooks owned by ${pb.doc.owner}`);
-      const parsed = testTriggerSchema(pb.doc.trigger.on).safeParse(b.trigger);
-      if (!parsed.success) throw badRequest(`body.trigger: not a ${pb.doc.trigger.on} trigger for ${pb.id}`, flattenIssues(parsed.error.issues as never, ['trigger']).map((i) => ({ path: i.path.join('.'), message: i.message })));
-      const trigger = testTrigger(pb.doc.trigger.on, parsed.data as Record<string, unknown>, 'simulate');
+      let triggers: TriggerInstance[];
+      if (alerts) {
+        if (pb.doc.trigger.on === 'alert') triggers = alerts.map((a) => alertTrigger(a, null));
+        else if (pb.doc.trigger.on === 'threat.flagged') triggers = (flags ??= await this.replay.flags(alerts)).map(threatFlaggedTrigger);
+        else throw badRequest(`body.alerts: ${pb.id} is triggered by ${pb.doc.trigger.on}, which alerts do not start; give a trigger`);
+      } else {
+        const parsed = testTriggerSchema(pb.doc.trigger.on).safeParse(b.trigger);
+        if (!parsed.success) throw badRequest(`body.trigger: not a ${pb.doc.trigger.on} trigger for ${pb.id}`, flattenIssues(parsed.error.issues as never, ['trigger']).map((i) => ({ path: i.path.join('.'), message: i.message })));
+        triggers = [testTrigger(pb.doc.trigger.on, parsed.data as Record<string, unknown>, 'simulate')];
+      }
       const effects =
         b.given.previous_bans !== undefined || b.given.allowlisted !== undefined
           ? dryEffects({
@@ -257,15 +274,18 @@ export class PlaybookToolsController {
               allowlist: async (v, j) => (await this.engine.readOnlyEffects.checkTarget(v, j))?.refused ?? null,
             })
           : this.engine.readOnlyEffects;
-      const r = await dryRun(pb, trigger, effects, { ...this.engine.executorOptions(), approvalOutcome: b.given.approval });
-      results.push({
-        playbook: pb.id,
-        triggered: r.triggered,
-        ...(r.error ? { error: r.error } : {}),
-        status: r.run?.status ?? null,
-        steps: (r.run?.steps ?? []).map((s) => ({ id: s.id, action: s.action, status: s.status, input: s.input, result: s.result, error: s.error })),
-        decisions: r.run ? decisionsOf(r.run) : [],
-      });
+      for (const trigger of triggers) {
+        const r = await dryRun(pb, trigger, effects, { ...this.engine.executorOptions(), approvalOutcome: b.given.approval });
+        results.push({
+          playbook: pb.id,
+          ...(alerts ? { trigger: trigger.key } : {}),
+          triggered: r.triggered,
+          ...(r.error ? { error: r.error } : {}),
+          status: r.run?.status ?? null,
+          steps: (r.run?.steps ?? []).map((s) => ({ id: s.id, action: s.action, status: s.status, input: s.input, result: s.result, error: s.error })),
+          decisions: r.run ? decisionsOf(r.run) : [],
+        });
+      }
     }
     return { results, errors };
   }

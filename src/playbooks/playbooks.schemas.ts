@@ -29,7 +29,8 @@ export const ValidateResponse = z.object({ valid: z.boolean(), documents: z.arra
 export const SimulateBody = z.strictObject({
   yaml: z.string().min(1).optional().describe('Playbook YAML (every Playbook document in it is simulated); or name a stored playbook'),
   playbook: z.string().optional().describe('id of a playbook in force (its current version)'),
-  trigger: z.record(z.string(), z.unknown()).describe('as a test writes it: {threat: {...}} | {indicator: {...}} | {alert: {...}}'),
+  trigger: z.record(z.string(), z.unknown()).optional().describe('as a test writes it: {threat: {...}} | {indicator: {...}} | {alert: {...}}'),
+  alerts: z.array(z.record(z.string(), z.unknown())).min(1).max(10_000).optional().describe('normalized alerts (as GET /v1/alerts returns them) instead of a trigger: replayed through detection for threat.flagged playbooks, one trigger each for alert playbooks'),
   given: z
     .strictObject({
       approval: z.enum(['approve', 'deny', 'timeout']).default('approve'),
@@ -39,7 +40,7 @@ export const SimulateBody = z.strictObject({
     .prefault({}),
 });
 export const SimulateResponse = z.object({
-  results: z.array(z.object({ playbook: z.string(), triggered: z.boolean(), error: z.string().optional(), status: z.string().nullable(), steps: z.array(z.object({ id: z.string(), action: z.string(), status: z.string(), input: z.unknown(), result: z.unknown(), error: z.string().nullable() })), decisions: z.array(z.object({ value: z.string(), jurisdiction: z.string(), duration: z.string() })) })),
+  results: z.array(z.object({ playbook: z.string(), trigger: z.string().optional().describe('the trigger key (with alerts: one result per trigger)'), triggered: z.boolean(), error: z.string().optional(), status: z.string().nullable(), steps: z.array(z.object({ id: z.string(), action: z.string(), status: z.string(), input: z.unknown(), result: z.unknown(), error: z.string().nullable() })), decisions: z.array(z.object({ value: z.string(), jurisdiction: z.string(), duration: z.string() })) })),
   errors: z.array(LoadErrorView),
 });
 

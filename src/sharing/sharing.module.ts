@@ -10,6 +10,8 @@ import { SharingController } from './sharing.controller';
 import { SHARING } from './sharing.port';
 import { SharingService } from './sharing.service';
 import { SharingStore } from './sharing.store';
+import { TaxiiController } from './taxii/taxii.controller';
+import { TaxiiService } from './taxii/taxii.service';
 
 /**
  * Sharing between jurisdictions and federation with other deployments. Global so the playbooks'
@@ -18,7 +20,7 @@ import { SharingStore } from './sharing.store';
 @Global()
 @Module({
   imports: [AlertsModule],
-  controllers: [SharingController, FederationController],
+  controllers: [SharingController, FederationController, TaxiiController],
   providers: [
     SharingStore,
     SharingPoliciesService,
@@ -29,6 +31,7 @@ import { SharingStore } from './sharing.store';
     FederationOutbox,
     FederationDelivery,
     FederationReceiver,
+    TaxiiService,
   ],
   exports: [SHARING, SharingService, SharingPoliciesService],
 })

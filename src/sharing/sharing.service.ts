@@ -395,7 +395,8 @@ export class SharingService implements SharingPort, OnApplicationBootstrap {
       idempotencyKey: `share-review:${entry.shareId}:${entry.jurisdiction}`,
     });
     await this.store.rememberReview(id, { jurisdiction: entry.jurisdiction, shareId: entry.shareId }, edge.review.timeoutMs);
-    return this.state('pending-review', { approvalId: id });
+    // The sender learns that nothing is blocked yet, and which approval decides.
+    return this.state('pending-review', { approvalId: id, note: `awaiting review in ${entry.jurisdiction} (approval ${id}, ${edge.rule})` });
   }
 
   /** The approvals service decided a review edge's approval. */

@@ -5,9 +5,8 @@ import { ADMIN_KEY, eventually, startTestApp, type TestApp } from '../helpers/ap
 
 /**
  * The web dashboard in a real browser: Debian's Chromium driven by playwright-core. Logs in with
- * an analyst key, sees an IP flagged from posted alerts, blocks it (approving a pending block when
- * the approvals API is there, else a manual block from the decisions screen), sees it in the EDL
- * feed, unblocks it. A screenshot of each main screen goes to test/artifacts/ (not committed).
+ * an analyst key, sees an IP flagged from posted alerts, approves the block a playbook asks for,
+ * sees it in the EDL feed, unblocks it. A screenshot of each main screen goes to test/artifacts/ (not committed).
  */
 const CHROMIUM = process.env.GWANJE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../artifacts');
@@ -51,12 +50,12 @@ describeBrowser('web dashboard in Chromium', () => {
   const requestUrls: string[] = [];
   const pageErrors: string[] = [];
   const cspViolations: string[] = [];
-  const attacker = '198.51.100.77';
+  // A domestic (KR) source: Jongno's sample playbook asks an officer before blocking it.
+  const attacker = '211.234.5.6';
   const j = 'seoul-jongno';
 
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
   const edl = async () => (await app.call('GET', `/v1/feeds/${j}/edl.txt`, { key: null, headers: { authorization: `Basic ${Buffer.from(`firewall:${feedKey}`).toString('base64')}` } })).text;
-  const has = async (method: string, p: string) => !!(await app.call('GET', '/openapi.json', { key: null })).body.paths?.[p]?.[method.toLowerCase()];
 
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`Chromium is required in CI: install it (apt-get install -y chromium) or set GWANJE_CHROMIUM; looked at ${CHROMIUM}`);
@@ -139,31 +138,17 @@ describeBrowser('web dashboard in Chromium', () => {
     await shot('ip-profile');
   }, 90_000);
 
-  it('blocks the IP (approval when available, else manually), sees it in the EDL feed, unblocks it', async () => {
+  it('approves the pending block, sees it in the EDL feed, unblocks it', async () => {
     expect(await edl()).not.toContain(attacker);
-    let approved = false;
     await page.click('[data-testid=nav-approvals]');
-    await page.waitForSelector('[data-testid=approvals] .notice, [data-testid=approvals] .card');
-    if (await has('GET', '/v1/approvals')) {
-      // A playbook asking for approval of a block of our attacker, if the deployment's playbooks do.
-      const card = page.locator('.approval', { hasText: attacker });
-      const appeared = await card.waitFor({ timeout: 15_000 }).then(() => true, () => false);
-      if (appeared) {
-        expect(await card.locator('[data-testid=approval-change]').textContent()).toContain(attacker);
-        await shot('approvals');
-        await card.locator('[data-testid=approve]').click();
-        await card.locator('[data-testid=decide-confirm]').click();
-        approved = true;
-      }
-    } else expect(await page.textContent('[data-testid=approvals]')).toContain('설치되지 않았습니다');
-    if (!approved) {
-      await shot('approvals');
-      await page.click('[data-testid=nav-decisions]');
-      await page.fill('[data-testid=block-value]', attacker);
-      await page.selectOption('[data-testid=block-jurisdiction]', j);
-      await page.fill('[data-testid=block-reason]', 'e2e: 포트 스캔');
-      await page.click('[data-testid=block-submit]');
-    }
+    // playbooks/seoul-jongno.yaml: a domestic source waits for an officer's approval.
+    const card = page.locator('.approval', { hasText: attacker });
+    await card.waitFor({ timeout: 30_000 });
+    expect(await card.locator('[data-testid=approval-change]').textContent()).toContain(attacker);
+    expect(await edl()).not.toContain(attacker);
+    await shot('approvals');
+    await card.locator('[data-testid=approve]').click();
+    await card.locator('[data-testid=decide-confirm]').click();
     await eventually(async () => (await edl()).includes(attacker), 20_000, 200);
 
     await page.click('[data-testid=nav-decisions]');

@@ -10,7 +10,9 @@ import { startRedisServer } from './redis-server';
  */
 export default async function globalSetup() {
   const root = path.resolve(__dirname, '../..');
-  try {
+  // Local iteration on suites that never spawn dist/ processes; CI always builds.
+  const skipBuild = process.env.GWANJE_TEST_SKIP_BUILD === '1' && !process.env.CI;
+  if (!skipBuild) try {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
   } catch (e) {
     const out = String((e as { stdout?: Buffer }).stdout ?? '');

@@ -81,12 +81,17 @@ export async function webhookServer(): Promise<Hook> {
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       hook.requests.push({ headers: req.headers, body, at: Date.now() });
-      res.statusCode = hook.answers.shift() ?? 200;
+      // Only /hook exists: any other path is a 404 (and consumes no queued answer).
+      res.statusCode = new URL(req.url ?? '/', 'http://x').pathname === '/hook' ? (hook.answers.shift() ?? 200) : 404;
       res.end('{}');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   hook.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  hook.close = () => new Promise((r) => server.close(() => r()));
+  hook.close = () =>
+    new Promise((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
   return hook;
 }

@@ -1,4 +1,6 @@
+import Redis from 'ioredis';
 import { z } from 'zod';
+import { ExpirySweeper } from '../../src/blocklist/expiry-sweeper';
 import { DecisionsService } from '../../src/blocklist/decisions.service';
 import type { BanInput } from '../../src/blocklist/decisions.schemas';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -27,6 +29,7 @@ describe('CrowdSec LAPI bouncer contract', () => {
   let app: TestApp;
   let decisions: DecisionsService;
   let bouncer: string;
+  let redis: Redis;
   const pull = async (query: string, key = bouncer) => {
     const r = await app.call('GET', `/v1/decisions/stream?${query}`, { key });
     expect(r.status).toBe(200);
@@ -43,8 +46,12 @@ describe('CrowdSec LAPI bouncer contract', () => {
     app = await startTestApp({ blocklist: { sweepIntervalMs: 60_000 } } as any);
     decisions = app.app.get(DecisionsService);
     bouncer = (await app.call('POST', '/v1/keys', { body: { role: 'feed', jurisdiction: 'seoul-mapo', name: 'crowdsec-firewall-bouncer' } })).body.key;
+    redis = new Redis(app.config.redis.url!);
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    redis.disconnect();
+    await app.close();
+  });
 
   it('startup, new, deleted: the cycle a bouncer runs', async () => {
     // Nothing yet: arrays, never null.
@@ -74,6 +81,10 @@ describe('CrowdSec LAPI bouncer contract', () => {
     const c = await ban('80.94.95.200', { duration: '1s' });
     await sleep(Date.parse(c.expires) - Date.now() + 300);
     expect(await pull('startup=false')).toEqual({ new: [], deleted: [expect.objectContaining({ id: Number(c.id), value: '80.94.95.200' })] });
+    // The sweep recording that expiry afterwards does not report it a second time.
+    await app.app.get(ExpirySweeper).tick();
+    expect(await redis.zscore(`${app.config.redis.keyPrefix}:bl:exp`, `seoul-mapo\n${c.id}\n80.94.95.200`)).toBeNull();
+    expect(await pull('startup=false')).toEqual({ new: [], deleted: [] });
 
     // scopes filters both lists.
     const d = await ban('193.32.162.0/24');
@@ -104,6 +115,18 @@ describe('CrowdSec LAPI bouncer contract', () => {
     // A key that never pulled gets the full list on its first delta pull.
     expect(values((await pull('startup=false', other)).new)).toEqual(expect.arrayContaining(['185.220.101.44', '91.240.118.0/24']));
     expect(await pull('startup=false', other)).toEqual({ new: [], deleted: [] });
+  });
+
+  it('an expiry the sweep recorded before the pull is deleted once, then never again', async () => {
+    await pull('startup=false');
+    const g = await ban('80.94.95.201', { duration: '1s' });
+    await sleep(Date.parse(g.expires) - Date.now() + 200);
+    await app.app.get(ExpirySweeper).tick();
+    expect(await redis.zscore(`${app.config.redis.keyPrefix}:bl:exp`, `seoul-mapo\n${g.id}\n80.94.95.201`)).toBeNull();
+    expect(await pull('startup=false')).toEqual({ new: [], deleted: [expect.objectContaining({ id: Number(g.id), value: '80.94.95.201', duration: '0s' })] });
+    expect(await pull('startup=false')).toEqual({ new: [], deleted: [] });
+    // A restarted bouncer is not told about it either: it expired, nothing to remove.
+    expect((await pull('startup=true')).deleted.map((d) => d.value)).not.toContain('80.94.95.201');
   });
 
   it('a key sees its own jurisdiction only', async () => {

@@ -5,7 +5,6 @@ import { DecisionsService } from '../../src/blocklist/decisions.service';
 import type { BanInput } from '../../src/blocklist/decisions.schemas';
 import { stixBundleProblems } from '../../src/blocklist/feeds/stix';
 import { parseNet } from '../../src/blocklist/ip-net';
-import { TLP_MARKING_IDS } from '../../src/blocklist/tlp';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app';
 
 /** A plain HTTP request: exact headers both ways, body bytes as sent (no transparent decompression). */
@@ -22,6 +21,14 @@ function raw(base: string, method: string, path: string, headers: Record<string,
 }
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The OASIS TLP 2.0 marking-definition ids (domain.md), written out rather than taken from the code under test. */
+const OFFICIAL_TLP2 = {
+  CLEAR: 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
+  GREEN: 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
+  AMBER: 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
+  'AMBER+STRICT': 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003',
+  RED: 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
+};
 
 describe('IP block feeds', () => {
   let app: TestApp;
@@ -130,10 +137,20 @@ describe('IP block feeds', () => {
     const stixRes = await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/stix.json', bearer(feedKey));
     expect(stixRes.headers['content-type']).toBe('application/stix+json;version=2.1');
     const bundle = JSON.parse(stixRes.body.toString());
-    expect(stixBundleProblems(bundle, parseNet, Object.values(TLP_MARKING_IDS))).toEqual([]);
+    expect(stixBundleProblems(bundle, parseNet, Object.values(OFFICIAL_TLP2))).toEqual([]);
+    expect(Object.keys(bundle).sort()).toEqual(['id', 'objects', 'type']);
     const indicators = bundle.objects.filter((o: any) => o.type === 'indicator');
+    for (const o of indicators) {
+      for (const k of ['type', 'spec_version', 'id', 'created', 'modified', 'pattern', 'pattern_type', 'valid_from', 'valid_until', 'confidence', 'revoked', 'created_by_ref', 'object_marking_refs']) expect({ k, present: o[k] !== undefined }).toEqual({ k, present: true });
+      expect(o.pattern).toMatch(/^\[ipv(4|6)-addr:value = '[0-9a-f.:]+(\/\d+)?'\]$/);
+    }
+    // Every marking referenced is one of the official ids and travels with the bundle as a marking definition.
+    const markingDefs = new Map(bundle.objects.filter((o: any) => o.type === 'marking-definition').map((o: any) => [o.id, o]));
+    const referenced = new Set<string>(indicators.flatMap((o: any) => o.object_marking_refs));
+    expect([...referenced].sort()).toEqual([OFFICIAL_TLP2.AMBER, OFFICIAL_TLP2.GREEN].sort());
+    for (const id of referenced) expect(markingDefs.get(id)).toMatchObject({ spec_version: '2.1', created: expect.any(String), name: id === OFFICIAL_TLP2.GREEN ? 'TLP:GREEN' : 'TLP:AMBER' });
     expect(indicators.map((o: any) => o.pattern)).toEqual(expect.arrayContaining(["[ipv4-addr:value = '91.240.118.0/24']", "[ipv6-addr:value = '2a0d:5600::7']"]));
-    expect(indicators.find((o: any) => o.pattern.includes('185.220.101.33'))).toMatchObject({ revoked: true, object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'] });
+    expect(indicators.find((o: any) => o.pattern.includes('185.220.101.33'))).toMatchObject({ revoked: true, object_marking_refs: [OFFICIAL_TLP2.GREEN] });
     const again = JSON.parse((await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/stix.json', bearer(feedKey))).body.toString());
     expect(again.objects.map((o: any) => o.id)).toEqual(bundle.objects.map((o: any) => o.id));
   });

@@ -88,7 +88,7 @@ steps:
     app = await startTestApp({ playbooks: { dir, watch: false, stepBackoff: '50ms', webhooks: { secrets: { hook: { value: WEBHOOK_SECRET } } } } } as never);
     const list = await app.call('GET', '/v1/playbooks');
     expect(list.body.errors).toEqual([]);
-    expect(list.body.items.map((i: any) => i.id).sort()).toEqual(['pb-block', 'pb-breaker', 'pb-notify-404', 'pb-quorum', 'pb-refused', 'pb-share', 'pb-shadow', 'pb-unblock']);
+    expect(list.body.items.map((i: any) => i.id).sort()).toEqual(['pb-block', 'pb-breaker', 'pb-notify-404', 'pb-quorum', 'pb-refused', 'pb-shadow', 'pb-share', 'pb-unblock']);
   });
   afterAll(async () => {
     await app?.close();
@@ -97,7 +97,7 @@ steps:
 
   it('block, tag and notify: a decision, a tag, and a signed webhook POST retried after a 500', async () => {
     hook.answers.push(500);
-    const ip = '203.0.113.10';
+    const ip = '91.240.118.10';
     await enqueueFlag(app, flag({ ip, rules: ['t-block'], jurisdictions: ['seoul-jongno', 'seoul-mapo'] }));
     const [run] = await runsOf(app, 'pb-block', (r) => r.length === 1 && terminal(r[0]));
     expect(run.status).toBe('succeeded');
@@ -134,7 +134,7 @@ steps:
   });
 
   it('a re-delivered trigger (same job, or the same flag queued again) makes one run, one decision, one notification', async () => {
-    const ip = '203.0.113.11';
+    const ip = '91.240.118.11';
     const before = hook.requests.length;
     const p = flag({ ip, rules: ['t-block'] });
     await enqueueFlag(app, p);
@@ -150,7 +150,7 @@ steps:
   });
 
   it('shadow mode: records what it would have done ("would"), makes no decision, asks no approval, posts nothing', async () => {
-    const ip = '203.0.113.12';
+    const ip = '91.240.118.12';
     const before = hook.requests.length;
     await enqueueFlag(app, flag({ ip, rules: ['t-shadow'] }));
     const [run] = await runsOf(app, 'pb-shadow', (r) => r.length === 1 && terminal(r[0]));
@@ -170,7 +170,7 @@ steps:
   });
 
   it('circuit breaker: past the blast radius the playbook stops acting, raises an approval, and resumes once approved', async () => {
-    const ips = ['198.51.100.1', '198.51.100.2', '198.51.100.3'];
+    const ips = ['91.240.119.1', '91.240.119.2', '91.240.119.3'];
     for (const ip of ips) {
       await enqueueFlag(app, flag({ ip, rules: ['t-breaker'] }));
       await runsOf(app, 'pb-breaker', (r) => r.some((x) => x.trigger.ip === ip && terminal(x)));
@@ -189,8 +189,8 @@ steps:
     expect(detail.body.actionsLastHour).toBe(2);
 
     // While open, nothing acts.
-    await enqueueFlag(app, flag({ ip: '198.51.100.4', rules: ['t-breaker'] }));
-    const [halted] = (await runsOf(app, 'pb-breaker', (r) => r.some((x) => x.trigger.ip === '198.51.100.4' && terminal(x)))).filter((r) => r.trigger.ip === '198.51.100.4');
+    await enqueueFlag(app, flag({ ip: '91.240.119.4', rules: ['t-breaker'] }));
+    const [halted] = (await runsOf(app, 'pb-breaker', (r) => r.some((x) => x.trigger.ip === '91.240.119.4' && terminal(x)))).filter((r) => r.trigger.ip === '91.240.119.4');
     expect(halted.status).toBe('halted');
     expect(halted.stopReason).toMatch(/circuit breaker of pb-breaker is open/);
 
@@ -202,9 +202,9 @@ steps:
     expect(ok.body.status).toBe('approved');
     await eventually(async () => (await app.call('GET', '/v1/playbooks/pb-breaker')).body.breaker === null);
 
-    await enqueueFlag(app, flag({ ip: '198.51.100.5', rules: ['t-breaker'] }));
-    await runsOf(app, 'pb-breaker', (r) => r.some((x) => x.trigger.ip === '198.51.100.5' && x.status === 'succeeded'));
-    expect(await activeDecisions(app, '198.51.100.5')).toHaveLength(1);
+    await enqueueFlag(app, flag({ ip: '91.240.119.5', rules: ['t-breaker'] }));
+    await runsOf(app, 'pb-breaker', (r) => r.some((x) => x.trigger.ip === '91.240.119.5' && x.status === 'succeeded'));
+    expect(await activeDecisions(app, '91.240.119.5')).toHaveLength(1);
   });
 
   it('guards: an allowlisted target is refused by the block-list; the run stops and later steps do not run', async () => {
@@ -217,7 +217,7 @@ steps:
   });
 
   it('share: publishes through the sharing service with the run as provenance', async () => {
-    await enqueueFlag(app, flag({ ip: '203.0.113.40', rules: ['t-share'], jurisdictions: ['seoul-mapo'] }));
+    await enqueueFlag(app, flag({ ip: '91.240.118.40', rules: ['t-share'], jurisdictions: ['seoul-mapo'] }));
     const [run] = await runsOf(app, 'pb-share', (r) => r.length === 1 && terminal(r[0]));
     expect(run.status).toBe('succeeded');
     expect(run.steps[0].status).toBe('done');
@@ -227,7 +227,7 @@ steps:
 
   it('notify: a 404 is not retried; the run fails fast and is listed as failed', async () => {
     const before = hook.requests.length;
-    await enqueueFlag(app, flag({ ip: '203.0.113.44', rules: ['t-404'] }));
+    await enqueueFlag(app, flag({ ip: '91.240.118.44', rules: ['t-404'] }));
     const [run] = await runsOf(app, 'pb-notify-404', (r) => r.length === 1 && terminal(r[0]));
     expect(run.status).toBe('failed');
     expect(run.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringContaining('HTTP 404 (not retried)') });
@@ -237,7 +237,7 @@ steps:
   });
 
   it('unblock (manual run): lifts the decision a playbook made', async () => {
-    const ip = '203.0.113.10';
+    const ip = '91.240.118.10';
     expect(await activeDecisions(app, ip, 'seoul-jongno')).toHaveLength(1);
     const res = await app.call('POST', '/v1/playbooks/pb-unblock/run', { body: { ip, reason: 'false positive: partner scanner' } });
     expect(res.status).toBe(202);
@@ -252,7 +252,7 @@ steps:
   });
 
   it('approve: quorum of two distinct approvers of the right jurisdiction, recorded with identity; then the block', async () => {
-    const ip = '203.0.113.50';
+    const ip = '91.240.118.50';
     await enqueueFlag(app, flag({ ip, rules: ['t-quorum'] }));
     const [waiting] = await runsOf(app, 'pb-quorum', (r) => r.length === 1 && r[0].status === 'waiting');
     expect(waiting.steps.map((s: any) => s.status)).toEqual(['waiting', 'pending']);

@@ -38,7 +38,11 @@ const target = (r: any, j: string) => r.body.targets.find((t: any) => t.jurisdic
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gw-sharing-'));
   writeFileSync(path.join(dir, 'policies.yaml'), POLICIES);
-  app = await startTestApp({ sharing: { policiesDir: dir } } as any);
+  // No playbooks: only the trust policy acts on what arrives. (The repository's playbooks include
+  // seoul-accept-hub-shares, which blocks KLID's shares across Seoul's districts from a playbook run
+  // and would race the policy's own blocks in the revocation scenario.)
+  const playbooksDir = mkdtempSync(path.join(tmpdir(), 'gw-sharing-pb-'));
+  app = await startTestApp({ sharing: { policiesDir: dir }, playbooks: { dir: playbooksDir } } as any);
 }, 60_000);
 afterAll(() => app?.close());
 

@@ -6,7 +6,7 @@ import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { JurisdictionsService } from '../../jurisdictions/jurisdictions.service';
 import { DecisionsStore, type FeedMeta } from '../decisions.store';
-import { CONTENT_TYPES, render, type FeedFormat } from './renderers';
+import { CONTENT_TYPES, renderBytes, type FeedFormat } from './renderers';
 import { Snapshot } from './snapshot';
 
 const gzip = promisify(gzipCb);
@@ -124,8 +124,7 @@ export class FeedCache {
     if (active.length > max) active = active.slice(0, max);
     const revoked = v.format === 'stix' ? snap.ended.filter((e) => e.d.score >= minScore) : [];
     const j = this.jurisdictions.get(snap.jurisdiction);
-    const text = render(v.format, { jurisdiction: { id: j.id, name: j.name }, active, revoked, reasonMaxChars: this.config.blocklist.feeds.reasonMaxChars, comments: v.comments !== false });
-    const body = Buffer.from(text, 'utf8');
+    const body = renderBytes(v.format, { jurisdiction: { id: j.id, name: j.name }, active, revoked, reasonMaxChars: this.config.blocklist.feeds.reasonMaxChars, comments: v.comments !== false });
     const hash = createHash('sha256').update(body).digest('base64url').slice(0, 32);
     // Same bytes as before (a change elsewhere in the jurisdiction did not touch this variant): keep its Last-Modified and gzip.
     if (previous?.etag === `"${hash}"`) return previous;

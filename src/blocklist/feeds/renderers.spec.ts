@@ -68,8 +68,22 @@ describe('feed renderers', () => {
     const text = render('stix', ctx([decision(), decision({ id: '8', value: '91.240.118.0/24', scope: 'range', tlp: 'CLEAR' })], [ended]));
     const bundle = JSON.parse(text);
     expect(stixBundleProblems(bundle, parseNet, markings)).toEqual([]);
-    const [identity, a, b, c] = bundle.objects;
+    const [identity, clear, amber, red, a, b, c] = bundle.objects;
     expect(identity).toMatchObject({ type: 'identity', name: '종로구', identity_class: 'organization' });
+    // The referenced TLP 2.0 marking definitions travel with the bundle, exactly as OASIS publishes them.
+    expect([clear, amber, red].map((m) => [m.type, m.id, m.name])).toEqual([
+      ['marking-definition', 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487', 'TLP:CLEAR'],
+      ['marking-definition', 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421', 'TLP:AMBER'],
+      ['marking-definition', 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1', 'TLP:RED'],
+    ]);
+    expect(red).toEqual({
+      type: 'marking-definition',
+      spec_version: '2.1',
+      id: 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
+      created: '2022-10-01T00:00:00.000Z',
+      name: 'TLP:RED',
+      extensions: { 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d': { extension_type: 'property-extension', tlp_2_0: 'red' } },
+    });
     expect(a).toMatchObject({ type: 'indicator', pattern: "[ipv4-addr:value = '45.155.205.7']", valid_from: '2026-03-01T00:00:00.000Z', valid_until: '2026-03-02T00:00:00.000Z', confidence: 70, revoked: false, created_by_ref: identity.id, object_marking_refs: [TLP_MARKING_IDS.AMBER] });
     expect(b.pattern).toBe("[ipv4-addr:value = '91.240.118.0/24']");
     expect(c).toMatchObject({ pattern: "[ipv6-addr:value = '2a0d:5600::/32']", revoked: true, modified: '2026-03-01T06:00:00.000Z', object_marking_refs: ['marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'] });
@@ -81,6 +95,9 @@ describe('feed renderers', () => {
     const bad = { type: 'bundle', id: 'bundle--x', objects: [{ type: 'indicator', spec_version: '2.0', id: 'indicator--1', created: 'yesterday', modified: 'yesterday', pattern: "[ipv4-addr:value = '999.1.1.1']", pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z', valid_until: '2025-01-01T00:00:00Z', confidence: 101, object_marking_refs: ['marking-definition--nope'] }] };
     const problems = stixBundleProblems(bad, parseNet, markings).join('\n');
     for (const what of ['bundle: id', 'spec_version', 'is not indicator--<uuid>', 'created yesterday', 'pattern', 'valid_until must be after', 'confidence', 'marking']) expect(problems).toContain(what);
+    const badMarking = { type: 'bundle', id: 'bundle--6d9e1a2f-0b3c-4d5e-8f70-1a2b3c4d5e6f', objects: [{ type: 'marking-definition', spec_version: '2.1', id: 'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da', modified: '2022-10-01T00:00:00.000Z' }] };
+    const markingProblems = stixBundleProblems(badMarking, parseNet, markings).join('\n');
+    for (const what of ['created is required', 'has no modified', 'needs definition_type and definition, or extensions', 'is not a TLP 2.0 marking definition']) expect(markingProblems).toContain(what);
   });
 
   it('uuidv5 matches the RFC 4122 example and patterns follow the address family', () => {

@@ -1,4 +1,4 @@
-import { TLP_MARKING_IDS } from '../tlp';
+import { TLP_MARKING_DEFINITIONS, TLP_MARKING_IDS, Tlp } from '../tlp';
 import type { FeedEntry } from './snapshot';
 import { identityId, indicatorId, stixPattern, uuidv5, GWANJE_STIX_NAMESPACE } from './stix';
 import { createHash } from 'node:crypto';
@@ -35,19 +35,26 @@ const originText = (e: FeedEntry) => {
   return `${o.type}:${o.id}${o.chain?.length ? ` via ${o.chain.join('>')}` : ''}`;
 };
 
+/**
+ * Entries are memoized as UTF-8 bytes and feeds assembled with Buffer.concat: a 100k-entry feed is
+ * then one copy, not a join into a huge string and its re-encoding (tens of ms, and GC).
+ */
+const utf8 = (text: string) => Buffer.from(text, 'utf8');
+const COMMA = utf8(',');
+
 /** PAN-OS EDL / FortiGate threat feed: one address or CIDR per line, ` # reason` after it. */
-function edlLine(e: FeedEntry, ctx: RenderContext): string {
-  if (!ctx.comments) return (e.memo.edlBare ??= e.d.value);
+function edlLine(e: FeedEntry, ctx: RenderContext): Buffer {
+  if (!ctx.comments) return (e.memo.edlBare ??= utf8(`${e.d.value}\n`));
   if (e.memo.edl === undefined) {
     const reason = cleanReason(e.d.reason, ctx.reasonMaxChars);
-    e.memo.edl = reason ? `${e.d.value} # ${reason}` : e.d.value;
+    e.memo.edl = utf8(reason ? `${e.d.value} # ${reason}\n` : `${e.d.value}\n`);
   }
   return e.memo.edl;
 }
 
-function jsonItem(e: FeedEntry, ctx: RenderContext): string {
+function jsonItem(e: FeedEntry, ctx: RenderContext): Buffer {
   const d = e.d;
-  return (e.memo.json ??= JSON.stringify({
+  return (e.memo.json ??= utf8(JSON.stringify({
     id: d.id,
     value: d.value,
     scope: d.scope,
@@ -58,7 +65,7 @@ function jsonItem(e: FeedEntry, ctx: RenderContext): string {
     score: d.score,
     confidence: d.confidence,
     tlp: d.tlp,
-  }));
+  })));
 }
 
 /** RFC 4180 cell; a leading = + - @ is defused so spreadsheets never run it as a formula. */
@@ -68,17 +75,17 @@ export function csvCell(text: string): string {
 }
 
 const CSV_HEADER = 'value,scope,expires,reason,origin,score,confidence,tlp,id';
-function csvRow(e: FeedEntry, ctx: RenderContext): string {
+function csvRow(e: FeedEntry, ctx: RenderContext): Buffer {
   const d = e.d;
-  return (e.memo.csv ??= [d.value, d.scope, d.expires, cleanReason(d.reason, ctx.reasonMaxChars), originText(e), String(d.score), String(d.confidence), d.tlp, d.id].map(csvCell).join(','));
+  return (e.memo.csv ??= utf8([d.value, d.scope, d.expires, cleanReason(d.reason, ctx.reasonMaxChars), originText(e), String(d.score), String(d.confidence), d.tlp, d.id].map(csvCell).join(',') + '\r\n'));
 }
 
 /** Fixed creation time of jurisdiction identities, so re-rendering never changes them. */
 const IDENTITY_TIME = '2024-01-01T00:00:00.000Z';
 
-function stixIndicator(e: FeedEntry, ctx: RenderContext): string {
+function stixIndicator(e: FeedEntry): Buffer {
   const d = e.d;
-  return (e.memo.stix ??= JSON.stringify({
+  return (e.memo.stix ??= utf8(JSON.stringify({
     type: 'indicator',
     spec_version: '2.1',
     id: indicatorId(d),
@@ -96,19 +103,33 @@ function stixIndicator(e: FeedEntry, ctx: RenderContext): string {
     confidence: d.confidence,
     revoked: !!d.ended,
     object_marking_refs: [TLP_MARKING_IDS[d.tlp]],
-  }));
+  })));
 }
 
+/** head, the parts separated by `sep`, tail: one allocation. */
+function assemble(head: string, parts: Buffer[], sep: Buffer | null, tail: string): Buffer {
+  const list: Buffer[] = [utf8(head)];
+  parts.forEach((p, i) => {
+    if (sep && i) list.push(sep);
+    list.push(p);
+  });
+  list.push(utf8(tail));
+  return Buffer.concat(list);
+}
+
+/** A feed's text (tests, small feeds); FeedCache uses renderBytes. */
 export function render(format: FeedFormat, ctx: RenderContext): string {
+  return renderBytes(format, ctx).toString('utf8');
+}
+
+export function renderBytes(format: FeedFormat, ctx: RenderContext): Buffer {
   switch (format) {
-    case 'edl': {
-      const lines = ctx.active.map((e) => edlLine(e, ctx));
-      return lines.length ? lines.join('\n') + '\n' : '';
-    }
+    case 'edl':
+      return assemble('', ctx.active.map((e) => edlLine(e, ctx)), null, '');
     case 'json':
-      return `{"jurisdiction":${JSON.stringify(ctx.jurisdiction.id)},"count":${ctx.active.length},"items":[${ctx.active.map((e) => jsonItem(e, ctx)).join(',')}]}`;
+      return assemble(`{"jurisdiction":${JSON.stringify(ctx.jurisdiction.id)},"count":${ctx.active.length},"items":[`, ctx.active.map((e) => jsonItem(e, ctx)), COMMA, ']}');
     case 'csv':
-      return [CSV_HEADER, ...ctx.active.map((e) => csvRow(e, ctx))].join('\r\n') + '\r\n';
+      return assemble(`${CSV_HEADER}\r\n`, ctx.active.map((e) => csvRow(e, ctx)), null, '');
     case 'stix': {
       const identity = JSON.stringify({
         type: 'identity',
@@ -119,10 +140,18 @@ export function render(format: FeedFormat, ctx: RenderContext): string {
         name: ctx.jurisdiction.name,
         identity_class: 'organization',
       });
-      const objects = [identity, ...ctx.active.map((e) => stixIndicator(e, ctx)), ...ctx.revoked.map((e) => stixIndicator(e, ctx))].join(',');
-      // The bundle id follows the content, so the same content is the same bytes everywhere.
-      const bundleId = `bundle--${uuidv5(GWANJE_STIX_NAMESPACE, 'bundle:' + createHash('sha256').update(objects).digest('hex'))}`;
-      return `{"type":"bundle","id":"${bundleId}","objects":[${objects}]}`;
+      const used = new Set<Tlp>();
+      for (const e of ctx.active) used.add(e.d.tlp);
+      for (const e of ctx.revoked) used.add(e.d.tlp);
+      // The marking definitions referenced, in a fixed order: same content, same bytes.
+      const markings = Tlp.options.filter((t) => used.has(t)).map((t) => JSON.stringify(TLP_MARKING_DEFINITIONS[t]));
+      const objects = [utf8(identity), ...markings.map(utf8), ...ctx.active.map(stixIndicator), ...ctx.revoked.map(stixIndicator)];
+      // The bundle id follows the content, so the same content is the same bytes everywhere. An
+      // indicator is a function of its decision (immutable but for its end), so the decision ids
+      // and ends stand for the objects: hashing them is ~100× less work than hashing the text.
+      const content = [ctx.jurisdiction.id, ctx.jurisdiction.name, ctx.active.map((e) => e.d.id).join(','), ctx.revoked.map((e) => `${e.d.id}@${e.d.ended?.at ?? ''}`).join(',')].join('\n');
+      const bundleId = `bundle--${uuidv5(GWANJE_STIX_NAMESPACE, 'bundle:' + createHash('sha256').update(content).digest('hex'))}`;
+      return assemble(`{"type":"bundle","id":"${bundleId}","objects":[`, objects, COMMA, ']}');
     }
   }
 }

@@ -7,7 +7,8 @@ export interface FeedEntry {
   expiresMs: number;
   /** 0 while active. */
   endedMs: number;
-  memo: Partial<Record<'edl' | 'edlBare' | 'json' | 'csv' | 'stix', string>>;
+  /** Each format's bytes for this entry (with its line end where the format has one). */
+  memo: Partial<Record<'edl' | 'edlBare' | 'json' | 'csv' | 'stix', Buffer>>;
 }
 
 const entryOf = (d: Decision): FeedEntry => ({ d, expiresMs: Date.parse(d.expires), endedMs: d.ended ? Date.parse(d.ended.at) : 0, memo: {} });

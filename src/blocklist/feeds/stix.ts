@@ -26,8 +26,9 @@ const ID = (type: string) => new RegExp(`^${type}--${UUID}$`);
 const IP_PATTERN = /^\[(ipv4-addr|ipv6-addr):value = '([0-9a-fA-F.:/]+)'\]$/;
 
 /**
- * What is wrong with a STIX 2.1 bundle of identities and IP indicators (empty: nothing): the
- * properties the spec requires, id and timestamp syntax, IP patterns, TLP marking references.
+ * What is wrong with a STIX 2.1 bundle of identities, marking definitions and IP indicators (empty:
+ * nothing): the properties the spec requires, id and timestamp syntax, IP patterns, TLP marking
+ * references and carried marking definitions (both must be among `markingIds`).
  * Checks our feed in tests, and can screen indicators received from peers.
  */
 export function stixBundleProblems(bundle: any, parseIp: (text: string) => { family: 4 | 6 } | null, markingIds: string[]): string[] {
@@ -38,7 +39,9 @@ export function stixBundleProblems(bundle: any, parseIp: (text: string) => { fam
   const ids = new Set<string>();
   bundle.objects.forEach((o: any, i: number) => {
     const at = `objects[${i}]`;
-    for (const k of ['type', 'spec_version', 'id', 'created', 'modified']) if (o?.[k] === undefined) problems.push(`${at}: ${k} is required`);
+    // Marking definitions are never versioned: no `modified`.
+    const required = o?.type === 'marking-definition' ? ['type', 'spec_version', 'id', 'created'] : ['type', 'spec_version', 'id', 'created', 'modified'];
+    for (const k of required) if (o?.[k] === undefined) problems.push(`${at}: ${k} is required`);
     if (o.spec_version !== '2.1') problems.push(`${at}: spec_version must be "2.1"`);
     if (!ID(o.type).test(String(o.id))) problems.push(`${at}: id ${o.id} is not ${o.type}--<uuid>`);
     if (ids.has(o.id)) problems.push(`${at}: duplicate id ${o.id}`);
@@ -46,6 +49,12 @@ export function stixBundleProblems(bundle: any, parseIp: (text: string) => { fam
     for (const k of ['created', 'modified', 'valid_from', 'valid_until']) if (o[k] !== undefined && !TIMESTAMP.test(o[k])) problems.push(`${at}: ${k} ${o[k]} is not an RFC 3339 UTC timestamp`);
     if (o.modified < o.created) problems.push(`${at}: modified is before created`);
     if (o.type === 'identity' && typeof o.name !== 'string') problems.push(`${at}: identity name is required`);
+    if (o.type === 'marking-definition') {
+      if (o.modified !== undefined) problems.push(`${at}: a marking-definition has no modified`);
+      const byExtension = o.extensions && typeof o.extensions === 'object' && Object.keys(o.extensions).length > 0;
+      if (!byExtension && (typeof o.definition_type !== 'string' || typeof o.definition !== 'object')) problems.push(`${at}: marking-definition needs definition_type and definition, or extensions`);
+      if (!markingIds.includes(o.id)) problems.push(`${at}: marking-definition ${o.id} is not a TLP 2.0 marking definition`);
+    }
     if (o.type !== 'indicator') return;
     for (const k of ['pattern', 'pattern_type', 'valid_from']) if (o[k] === undefined) problems.push(`${at}: ${k} is required`);
     if (o.pattern_type !== 'stix') problems.push(`${at}: pattern_type must be "stix"`);

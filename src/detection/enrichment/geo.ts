@@ -10,7 +10,8 @@ import type { GeoInfo } from '../rules/matcher';
  * - country: @ip-location-db/geo-whois-asn-country-mmdb (GeoFeed + RIR whois + ASN country;
  *   CC BY 4.0 data by the NRO, package marked CC0), read with mmdb-lib;
  * - AS number and organisation: @ip-location-db/asn (RouteViews + RIR + DB-IP ASN Lite, CC BY 4.0),
- *   shipped only as CSV (there is no ASN mmdb package on npm), loaded into sorted ranges.
+ *   read from its CSV files into sorted ranges (the asn-mmdb variant is not among the project's
+ *   vetted dependencies; the ranges cost ~1 s and ~60 MB once per process).
  * Loaded once per process (first use), then every lookup is in memory.
  */
 export interface GeoDb {

@@ -17,6 +17,8 @@ export class QueuesService implements OnApplicationShutdown {
   private readonly log = new Logger('queues');
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  /** BullMQ never closes a connection it was handed, so the workers' own are closed here. */
+  private readonly workerConnections: Redis[] = [];
   private queueConnection?: Redis;
   readonly prefix: string;
 
@@ -41,7 +43,9 @@ export class QueuesService implements OnApplicationShutdown {
 
   /** Start a worker; many processes on many machines may run one for the same queue. */
   worker(name: string, processor: Processor, options: Partial<WorkerOptions> = {}): Worker {
-    const w = new Worker(name, processor, { connection: createRedis(this.target, true), prefix: this.prefix, concurrency: 4, ...options });
+    const connection = createRedis(this.target, true);
+    this.workerConnections.push(connection);
+    const w = new Worker(name, processor, { connection, prefix: this.prefix, concurrency: 4, ...options });
     w.on('failed', (job, err) => this.log.warn({ queue: name, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     w.on('error', (err) => this.log.error({ err, queue: name }, 'worker error'));
     this.workers.push(w);
@@ -56,6 +60,7 @@ export class QueuesService implements OnApplicationShutdown {
 
   async onApplicationShutdown() {
     await Promise.allSettled(this.workers.map((w) => w.close()));
+    await Promise.allSettled(this.workerConnections.map((c) => c.quit().catch(() => c.disconnect())));
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     await this.queueConnection?.quit().catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());

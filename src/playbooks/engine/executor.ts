@@ -278,7 +278,9 @@ export class Executor {
         for (const j of jurisdictions) {
           const repeat = a.escalate === false ? 0 : await this.effects.previousBans(target, j);
           repeats[j] = repeat;
-          durations[j] = formatDuration(this.duration(base, repeat, a.escalate));
+          const ms = this.duration(base, repeat, a.escalate);
+          // As the officer wrote it ("24h", not "1d") unless escalation changed it.
+          durations[j] = ms === base ? a.duration : formatDuration(ms);
         }
         return { target, jurisdictions, duration: a.duration, durations, previousBans: repeats, escalate: a.escalate, reason, tlp: a.tlp ?? null, ...scoreOf(run.trigger.view), idempotencyKey: this.key(run, cs, b) };
       }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DetectionRuleKind } from '../../detection/rules/rule.schema';
 import { KindRegistry } from './kinds';
 import { formatLoadError, loadPaths, loadText } from './loader';
+import { PlaybookKind, setPlaybookContext } from '../model/playbook.schema';
 
 const registry = new KindRegistry().register(DetectionRuleKind);
 const load = (text: string) => loadText(text, 'f.yaml', { registry });
@@ -95,5 +96,94 @@ describe('YAML loader', () => {
     });
     const r = loadText('apiVersion: gwanje/v1\nkind: Allowlist\nid: a\ncidrs:\n  - 10.0.0.0/8\n  - 0.0.0.0/0\n', 'al.yaml', { registry: reg });
     expect(r.errors.map(formatLoadError)).toEqual(['al.yaml:6:5  cidrs[1]  never allowlist everything']);
+  });
+});
+
+/** A catalogue of broken playbooks: each error located at `file:line:col  path  message (hint)`. */
+describe('Playbook load errors (catalogue)', () => {
+  const reg = new KindRegistry().register(PlaybookKind);
+  const PB = `apiVersion: gwanje/v1
+kind: Playbook
+id: jongno-block
+name: Jongno blocks
+owner: seoul-jongno
+status: enforcing
+trigger:
+  on: threat.flagged
+  if: threat.score >= 80
+steps:
+  - id: ask
+    approve: { quorum: 2, timeout: 2h }
+  - id: block
+    block:
+      duration: 24h
+      reason: "score {{ threat.score }}"
+  - id: tell
+    notify: { url: "https://soc.example/hook", secret: soc }
+`;
+  const pbErrs = (text: string) => loadText(text, 'pb.yaml', { registry: reg }).errors.map(formatLoadError);
+  const VARS = '(variables: threat.ip, threat.score, threat.confidence, threat.jurisdictions, threat.country, threat.rules, threat.generation, playbook.owner)';
+  const FIELDS = 'ip, score, confidence, generation, reason, threshold, rules, jurisdictions, jurisdiction, country, asn, as_org, alert_count, first_seen, last_seen';
+  const STEPS_HINT = '(a list of steps, each with an id and one action (block, unblock, share, notify, approve, tag))';
+
+  it('accepts the valid one', () => {
+    expect(pbErrs(PB)).toEqual([]);
+  });
+
+  it.each<[string, string, string[]]>([
+    ['block without a duration', PB.replace('      duration: 24h\n', ''), ['pb.yaml:14:5  steps[1].block.duration  missing (blocks must expire, e.g. duration: 24h)']],
+    ['a zero duration', PB.replace('duration: 24h', 'duration: 0h'), ['pb.yaml:15:7  steps[1].block.duration  must be longer than 0 (blocks must expire, e.g. duration: 24h)']],
+    ['a duration in words', PB.replace('duration: 24h', 'duration: 1 day'), ['pb.yaml:15:7  steps[1].block.duration  a duration like 30s, 15m, 24h or 7d (blocks must expire, e.g. duration: 24h)']],
+    ['an unknown step key', PB.replace('  - id: ask\n', '  - id: ask\n    iff: true\n'), ['pb.yaml:12:5  steps[0].iff  unknown key "iff" (check the spelling; unknown keys are refused)']],
+    ['two actions in a step', PB.replace('    approve: { quorum: 2, timeout: 2h }', '    approve: { quorum: 2, timeout: 2h }\n    tag: { tags: [x] }'), [`pb.yaml:11:5  steps[0]  one action per step, got approve and tag ${STEPS_HINT}`]],
+    ['a step without action', PB.replace('    notify: { url: "https://soc.example/hook", secret: soc }\n', '    description: nothing\n'), [`pb.yaml:17:5  steps[2]  no action: give one of block, unblock, share, notify, approve, tag ${STEPS_HINT}`]],
+    ['an unknown status', PB.replace('status: enforcing', 'status: live'), ['pb.yaml:6:1  status  Invalid option: expected one of "draft"|"shadow"|"enforcing"|"disabled" (draft (not run), shadow (runs, records what it would do), enforcing (acts) or disabled)']],
+    ['an unknown trigger', PB.replace('on: threat.flagged', 'on: threat.found'), ['pb.yaml:8:3  trigger.on  Invalid option: expected one of "threat.flagged"|"alert"|"shared.indicator"|"manual" (one of threat.flagged, alert, shared.indicator, manual)']],
+    ['CEL: an unknown field', PB.replace('if: threat.score >= 80', 'if: threat.scores >= 80'), [`pb.yaml:9:13  trigger.if  CEL: threat has no field scores (fields: ${FIELDS}) ${VARS}`]],
+    ['CEL: a type error', PB.replace('if: threat.score >= 80', 'if: threat.country >= 80'), [`pb.yaml:9:22  trigger.if  CEL: cannot order string against int ${VARS}`]],
+    ['CEL: not a bool', PB.replace('if: threat.score >= 80', 'if: threat.ip'), [`pb.yaml:9:7  trigger.if  CEL: expression gives string, expected bool ${VARS}`]],
+    ['CEL: a syntax error', PB.replace('if: threat.score >= 80', 'if: threat.score >= '), [`pb.yaml:9:20  trigger.if  CEL: syntax: found > but expecting end of input ${VARS}`]],
+    ['a template with an unknown field', PB.replace('{{ threat.score }}', '{{ threat.scor }}'), [`pb.yaml:16:31  steps[1].block.reason  template: CEL: threat has no field scor (fields: ${FIELDS}) ${VARS}`]],
+    ['a duplicate step id', PB.replace('  - id: tell', '  - id: ask'), ['pb.yaml:17:5  steps[2].id  duplicate step id "ask" (also steps[0])']],
+    ['a quorum of 0', PB.replace('quorum: 2', 'quorum: 0'), ['pb.yaml:12:16  steps[0].approve.quorum  Too small: expected number to be >=1 (distinct approvers needed, e.g. quorum: 2)']],
+    ['an unknown TLP', PB.replace('  - id: tell\n', '  - id: share\n    share: { to: [children], tlp: ORANGE }\n  - id: tell\n'), ['pb.yaml:18:30  steps[2].share.tlp  Invalid option: expected one of "CLEAR"|"GREEN"|"AMBER"|"AMBER+STRICT"|"RED" (one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED)']],
+    ['a non-HTTP webhook', PB.replace('https://soc.example/hook', 'ftp://soc.example/hook'), ['pb.yaml:18:15  steps[2].notify.url  an http(s) URL']],
+    ['no steps', PB.replace(/steps:[\s\S]*$/, 'steps: []\n'), [`pb.yaml:10:1  steps  Too small: expected array to have >=1 items ${STEPS_HINT}`]],
+    ['a test naming an unknown step', PB + 'tests:\n  - name: t\n    trigger: { threat: { ip: 45.1.2.3 } }\n    expect: { steps: [blok] }\n', ['pb.yaml:22:23  tests[0].expect.steps[0]  no step "blok" in this playbook (steps: ask, block, tell)']],
+    [
+      'a test with the wrong trigger shape',
+      PB + 'tests:\n  - name: t\n    trigger: { indicator: { value: 45.1.2.3 } }\n    expect: { steps: [block] }\n',
+      ['pb.yaml:21:5  tests[0].trigger.threat  missing (expected object) (a threat.flagged test gives threat: with the fields the playbook reads)', 'pb.yaml:21:16  tests[0].trigger.indicator  unknown key "indicator" (check the spelling; unknown keys are refused)'],
+    ],
+  ])('%s', (_, text, expected) => {
+    expect(pbErrs(text)).toEqual(expected);
+  });
+
+  it('checks the expressions against the variables of the trigger: approvals and threat.score are not there on alert triggers', () => {
+    const alert = PB.replace('on: threat.flagged', 'on: alert').replace('if: threat.score >= 80', 'if: alert.severity.id >= 4');
+    expect(pbErrs(alert)).toEqual([
+      'pb.yaml:16:31  steps[1].block.reason  template: CEL: threat has no field score (fields: ip, country, asn, as_org) (variables: alert.source.ip, alert.rule.category, alert.severity.id, alert.jurisdiction, threat.country, playbook.owner)',
+      'pb.yaml:12:5  steps[0].approve  approvals are not available on alert triggers (flag the IP with a DetectionRule and trigger on threat.flagged)',
+    ]);
+  });
+
+  it('checks owners, scopes and webhook secrets against the deployment once it is known', () => {
+    setPlaybookContext({ jurisdictions: new Map([['seoul', { parent: null }], ['seoul-jongno', { parent: 'seoul' }], ['seoul-mapo', { parent: 'seoul' }]]), secrets: new Set(['soc']) });
+    try {
+      expect(pbErrs(PB)).toEqual([]);
+      expect(pbErrs(PB.replace('owner: seoul-jongno', 'owner: atlantis'))).toEqual(['pb.yaml:5:1  owner  jurisdiction atlantis is not declared (one of seoul, seoul-jongno, seoul-mapo)']);
+      expect(pbErrs(PB.replace('secret: soc', 'secret: noc'))).toEqual(['pb.yaml:18:48  steps[2].notify.secret  no secret "noc" in playbooks.webhooks.secrets (declared: soc)']);
+      expect(pbErrs(PB.replace('      duration: 24h\n', '      duration: 24h\n      scope: { jurisdictions: [seoul-mapo] }\n'))).toEqual([
+        "pb.yaml:16:32  steps[1].block.scope.jurisdictions[0]  seoul-mapo is outside seoul-jongno's jurisdictions (a playbook acts in its owner and the jurisdictions below it)",
+      ]);
+    } finally {
+      setPlaybookContext(null);
+    }
+  });
+
+  it('is safe YAML for playbooks too: custom tags and alias bombs are refused before validation', () => {
+    expect(pbErrs(PB.replace('name: Jongno blocks', 'name: !!js/function "x"'))[0]).toMatch(/^pb\.yaml:4:7 {2}\(document\) {2}.*tag/i);
+    const bomb = PB.replace('name: Jongno blocks', 'name: Jongno blocks\nx: &a [a, a, a, a, a, a, a, a]\ny: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nz: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]');
+    expect(pbErrs(bomb)[0]).toMatch(/alias/i);
   });
 });

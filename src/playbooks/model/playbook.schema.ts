@@ -288,8 +288,9 @@ function checkContext(pb: Playbook, ctx: PlaybookContext): KindIssue[] {
       if (!ctx.jurisdictions.has(j)) issues.push({ path: ['steps', i, 'approve', 'approvers', 'jurisdictions', k], message: `jurisdiction ${j} is not declared`, hint: `one of ${list}` });
     });
     s.share?.to.forEach((j, k) => {
-      if (!['children', 'parent', 'siblings', 'all'].includes(j) && !ctx.jurisdictions.has(j))
-        issues.push({ path: ['steps', i, 'share', 'to', k], message: `${j} is neither a declared jurisdiction nor a group`, hint: 'groups: children, parent, siblings, all' });
+      // peers / peer:<id>: other deployments (config peers[]); the sharing service names an unknown one in the step's result.
+      if (!['children', 'parent', 'siblings', 'all', 'peers'].includes(j) && !/^peer:[a-z0-9][a-z0-9-]{0,62}$/.test(j) && !ctx.jurisdictions.has(j))
+        issues.push({ path: ['steps', i, 'share', 'to', k], message: `${j} is neither a declared jurisdiction nor a group`, hint: 'groups: children, parent, siblings, all; other deployments: peers, peer:<id>' });
     });
     if (s.notify && !ctx.secrets.has(s.notify.secret))
       issues.push({ path: ['steps', i, 'notify', 'secret'], message: `no secret ${JSON.stringify(s.notify.secret)} in playbooks.webhooks.secrets`, hint: ctx.secrets.size ? `declared: ${[...ctx.secrets].join(', ')}` : 'declare it in the config: playbooks.webhooks.secrets' });
