@@ -58,7 +58,7 @@ describe('jurisdiction isolation across every endpoint', () => {
     foreign.decisionId = d.body.id;
     const a = await app.call('POST', '/v1/allowlist', { body: { value: FOREIGN_ALLOW, jurisdiction: FOREIGN, reason: 'suwon partner' } });
     expect(a.status).toBe(201);
-    foreign.allowId = a.body.id;
+    foreign.allowId = a.body.entry.id;
     const ing = await app.call('POST', `/v1/ingest?format=suricata-eve&jurisdiction=${FOREIGN}`, { raw: eve(FOREIGN_IP, 30), headers: { 'content-type': 'application/x-ndjson' } });
     expect(ing.status).toBe(202);
     const s = await app.call('POST', '/v1/shares', { body: { value: FOREIGN_IP, from: FOREIGN, to: ['gyeonggi-seongnam'], tlp: 'AMBER', score: 90, reason: 'suwon to seongnam' } });
@@ -66,6 +66,8 @@ describe('jurisdiction isolation across every endpoint', () => {
     foreign.shareId = s.body.shareId;
     const k = await app.call('POST', '/v1/keys', { body: { role: 'analyst', jurisdiction: FOREIGN, name: 'suwon analyst' } });
     foreign.keyId = k.body.record.id;
+    expect(Object.values(foreign).every((v) => typeof v === 'string' || typeof v === 'number')).toBe(true);
+    expect(Object.keys(foreign)).toHaveLength(4);
     // The hub does see the foreign alerts once stored: the data the matrix must not leak exists.
     await eventually(async () => (await app.call('GET', `/v1/alerts?jurisdiction=${FOREIGN}&limit=5`)).body.items?.length > 0);
 
