@@ -18,7 +18,7 @@ import {
   RemoveAllowlistQuery,
 } from './allowlist.schemas';
 import { AllowlistService } from './allowlist.service';
-import { parseDuration } from './duration';
+import { parseDuration } from '../infra/time/duration';
 import { parseNet } from './ip-net';
 
 /** `30d` from now or an ISO 8601 time → ISO; null when neither. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { compareStreamIds } from '../infra/redis/stream-id';
 import type { Decision } from './decisions.schemas';
 import { DecisionsStore } from './decisions.store';
-import { goDuration } from './duration';
+import { goDuration } from '../infra/time/duration';
 import { FeedCache } from './feeds/feed-cache';
 import { cleanReason } from './feeds/renderers';
 import { contains, parseNet } from './ip-net';

@@ -10,7 +10,7 @@ import { AllowlistService } from './allowlist.service';
 import { AllowlistStore } from './allowlist.store';
 import { BanInput, statusOf, type BanResult, type Decision, type EndResult, type RefusalCode } from './decisions.schemas';
 import { DecisionsStore } from './decisions.store';
-import { configDuration, formatDuration, parseDuration } from './duration';
+import { configDuration, formatDuration, parseDuration } from '../infra/time/duration';
 import { overlaps, parseNet, type IpNet } from './ip-net';
 
 /** How often a ban re-checks when the allowlist changed between its check and its write. */

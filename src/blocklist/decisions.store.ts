@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { REDIS } from '../infra/redis/redis.module';
-import { configDuration } from './duration';
+import { configDuration } from '../infra/time/duration';
 import { BAN_LUA, END_LUA, SWEEP_LUA } from './decisions.lua';
 import type { ChangeEntry, ChangeKind, Decision } from './decisions.schemas';
 

@@ -7,7 +7,7 @@ import { AllowlistStore } from '../blocklist/allowlist.store';
 import { Tlp, type Decision } from '../blocklist/decisions.schemas';
 import { DecisionsService } from '../blocklist/decisions.service';
 import { DecisionsStore } from '../blocklist/decisions.store';
-import { formatDuration, parseDuration } from '../blocklist/duration';
+import { formatDuration, parseDuration } from '../infra/time/duration';
 import { parseNet } from '../blocklist/ip-net';
 import { ProblemError } from '../infra/http/problem';
 import { openContext, type CliContext } from './context';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AlertsStore } from '../alerts/alerts.store';
-import { parseDuration } from '../blocklist/duration';
+import { parseDuration } from '../infra/time/duration';
 import { loadConfig } from '../infra/config/config.loader';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { NormalizedAlert } from '../normalize/alert.schema';

@@ -18,7 +18,7 @@ import { alertTrigger, manualTrigger, testTrigger, testTriggerSchema, threatFlag
 import { NormalizedAlert } from '../normalize/alert.schema';
 import { DetectionReplay } from './backtest/replay.service';
 import { flattenIssues } from './loader/loader';
-import { configDuration } from '../blocklist/duration';
+import { configDuration } from '../infra/time/duration';
 import {
   PlaybookDetail,
   PlaybookList,

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import type { AuditActor } from '../audit/audit.schemas';
 import { ChangeFeed, type ChangeEvent } from '../blocklist/change-feed';
 import { DecisionsService } from '../blocklist/decisions.service';
-import { configDuration, formatDuration, parseDuration } from '../blocklist/duration';
+import { configDuration, formatDuration, parseDuration } from '../infra/time/duration';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { badRequest, notFound, unprocessable } from '../infra/http/problem';

@@ -1,18 +1,7 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { ROOT } from '../helpers/processes';
+import { runGwanje } from '../helpers/processes';
 
-/** The real `gwanje` binary, async: the test app serving feeds lives in this process. */
-const gwanje = (args: string[], env: Record<string, string>) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/gwanje.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
+const gwanje = runGwanje;
 
 describe('gwanje CLI: block, unblock, allow', () => {
   jest.setTimeout(120_000);

@@ -3,21 +3,12 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { ROOT, exited } from '../helpers/processes';
+import { ROOT, exited, runGwanje } from '../helpers/processes';
 
 const gwanje = (args: string[], env: Record<string, string>) =>
   spawnSync(process.execPath, [path.join(ROOT, 'bin/gwanje.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
 
-/** Async, for commands that call the in-process test app (spawnSync would block its event loop). */
-const gwanjeAsync = (args: string[], env: Record<string, string>) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/gwanje.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
+const gwanjeAsync = runGwanje;
 
 describe('gwanje CLI: keys', () => {
   let app: TestApp;

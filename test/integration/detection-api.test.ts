@@ -1,12 +1,9 @@
 import { DetectionService } from '../../src/detection/detection.service';
+import { EXPLOIT, SSH, eveLine, type Signature } from '../helpers/alerts';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 
 const now = Date.now();
-const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '000+0000');
-const eve = (i: number, src: string, dst: string, dport: number, sig: { sid: number; name: string; cat: string; sev: number }) =>
-  JSON.stringify({ timestamp: iso(now - 120_000 + i * 1000), event_type: 'alert', src_ip: src, src_port: 40000 + i, dest_ip: dst, dest_port: dport, proto: 'TCP', alert: { action: 'allowed', signature_id: sig.sid, signature: sig.name, category: sig.cat, severity: sig.sev } });
-const SSH = { sid: 2001219, name: 'ET SCAN Potential SSH Scan', cat: 'Attempted Information Leak', sev: 2 };
-const EXPLOIT = { sid: 2034647, name: 'ET EXPLOIT Apache log4j RCE Attempt (CVE-2021-44228)', cat: 'Attempted Administrator Privilege Gain', sev: 1 };
+const eve = (i: number, src: string, dst: string, dport: number, sig: Signature) => eveLine(i, src, dst, dport, sig, now);
 
 /** The threats API, and what each jurisdiction's analysts may see of an IP reported by several. */
 describe('detection API and jurisdiction isolation', () => {

@@ -1,21 +1,11 @@
 import Redis from 'ioredis';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { playbookDir } from '../helpers/playbooks';
-import { ROOT } from '../helpers/processes';
+import { runGwanje } from '../helpers/processes';
 
-/** The real binary (bin/gwanje.js), async so the in-process test app keeps serving. */
-const gwanje = (args: string[], env: Record<string, string> = {}) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/gwanje.js'), ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
+const gwanje = (args: string[], env: Record<string, string> = {}) => runGwanje(args, { LOG_LEVEL: 'warn', ...env });
 
 const pb = (id: string, body: string) => `apiVersion: gwanje/v1
 kind: Playbook

@@ -81,7 +81,9 @@ describe('trust modes and edge filters', () => {
     const r = await share({ value: '45.155.205.11', from: 'seoul-jongno', to: ['parent'] });
     expect(target(r, 'seoul')).toEqual({ jurisdiction: 'seoul', delivered: true, reason: expect.any(String) });
     const [entry] = await inbox('seoul', '45.155.205.11');
-    expect(entry).toMatchObject({ mode: 'review', rule: 'policy seoul-test defaults.up', state: { status: 'pending-review' } });
+    // A real approval request was made for Seoul's officers (the test then plays its callback).
+    expect(entry).toMatchObject({ mode: 'review', rule: 'policy seoul-test defaults.up', state: { status: 'pending-review', approvalId: expect.any(String) } });
+    expect(target(r, 'seoul').reason).toContain(entry.state.approvalId);
     expect(await active('seoul', '45.155.205.11')).toEqual([]);
     await app.app.get(QueuesService).queue(ReviewDecidedJob.queue).add(ReviewDecidedJob.name, { approvalId: 'ap-1', outcome: 'approved', shareId: r.body.shareId, jurisdiction: 'seoul' });
     await eventually(async () => (await active('seoul', '45.155.205.11')).length === 1);

@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { compileCel } from '../../playbooks/loader/cel';
 import type { NormalizedAlert } from '../../normalize/alert.schema';
-import { durationMs } from '../duration';
+import { configDuration } from '../../infra/time/duration';
 import { DETECTION_CEL_VARIABLES, compileRegex, type DetectionRule, type IpMatcher, type Match, type NumberMatcher, type PortMatcher, type TextMatcher, type ValueField } from './rule.schema';
 
 /** What enrichment knows of a source IP. */
@@ -55,7 +55,7 @@ export interface CompiledRule {
 
 export function compileRule(rule: DetectionRule, defaultWindowMs: number): CompiledRule {
   const c = rule.correlate;
-  const windowMs = c?.window ? durationMs(c.window) : defaultWindowMs;
+  const windowMs = c?.window ? configDuration(c.window) : defaultWindowMs;
   return {
     rule,
     id: rule.id,

@@ -4,7 +4,7 @@ import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { documentKinds } from '../../playbooks/loader/kinds';
 import { formatLoadError, loadPaths, type LoadError, type LoadedDocument } from '../../playbooks/loader/loader';
-import { durationMs } from '../duration';
+import { configDuration } from '../../infra/time/duration';
 import { compileRule, type CompiledRule } from './matcher';
 import { DetectionRuleKind, type DetectionRule } from './rule.schema';
 
@@ -56,7 +56,7 @@ export class DetectionRulesService implements OnModuleInit {
   }
 
   replace(docs: Array<LoadedDocument<DetectionRule>> | DetectionRule[], errors: LoadError[] = []): RuleSet {
-    this.set = buildRuleSet(docs, durationMs(this.config.detection.defaultWindow), errors);
+    this.set = buildRuleSet(docs, configDuration(this.config.detection.defaultWindow), errors);
     return this.set;
   }
 }

@@ -1,4 +1,4 @@
-import { parseDuration } from '../../blocklist/duration';
+import { parseDuration } from '../../infra/time/duration';
 import { parseNet } from '../../blocklist/ip-net';
 import type { LoadedDocument } from '../loader/loader';
 import { compilePlaybook, type CompiledPlaybook } from '../model/compile';

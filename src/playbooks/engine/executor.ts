@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from '../../blocklist/duration';
+import { formatDuration, parseDuration } from '../../infra/time/duration';
 import { parseNet } from '../../blocklist/ip-net';
 import type { AuditActor } from '../../audit/audit.schemas';
 import type { CompiledPlaybook, CompiledStep } from '../model/compile';

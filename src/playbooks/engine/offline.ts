@@ -1,5 +1,5 @@
 import { BUNDLED_NEVER_BLOCK } from '../../blocklist/allowlist.bundled';
-import { configDuration, parseDuration } from '../../blocklist/duration';
+import { configDuration, parseDuration } from '../../infra/time/duration';
 import { mustParseNet, overlaps, parseNet } from '../../blocklist/ip-net';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { ApprovalDecidedJob } from '../jobs';

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
 import { AllowlistService } from '../../blocklist/allowlist.service';
 import { DecisionsService } from '../../blocklist/decisions.service';
-import { parseDuration } from '../../blocklist/duration';
+import { parseDuration } from '../../infra/time/duration';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { QueuesService } from '../../infra/queues/queues.service';
@@ -12,6 +12,7 @@ import { SHARING, type SharingPort } from '../../sharing/sharing.port';
 import { APPROVALS, type ApprovalsPort } from '../approvals/approvals.port';
 import type { Effects } from '../engine/effects';
 import { Executor, type ExecutorOptions } from '../engine/executor';
+import { executorOptionsOf } from '../engine/offline';
 import { TERMINAL, type RunMode, type RunRecord } from '../engine/run.types';
 import { ApprovalDecidedJob, RunJob, jobId } from '../jobs';
 import type { CompiledPlaybook } from '../model/compile';
@@ -65,17 +66,9 @@ export class RunEngine {
   }
 
   executorOptions(): ExecutorOptions {
-    const p = this.config.playbooks;
-    return {
-      stepTimeoutMs: parseDuration(p.stepTimeout)!,
-      stepAttempts: p.stepAttempts,
-      stepBackoffMs: parseDuration(p.stepBackoff)!,
-      blastRadiusPerHour: p.blastRadiusPerHour,
-      approvalTimeoutMs: parseDuration(p.approvalTimeout)!,
-      webhookTimeoutMs: p.webhooks.timeoutMs,
-      approvalCallback: { queue: ApprovalDecidedJob.queue, job: ApprovalDecidedJob.name },
-    };
+    return executorOptionsOf(this.config);
   }
+
 
   /** A trigger arrived: start a run of every playbook in force (enforcing or shadow) that it concerns. */
   async dispatch(trigger: TriggerInstance): Promise<string[]> {

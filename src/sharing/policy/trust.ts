@@ -1,5 +1,5 @@
 import type { Tlp } from '../../blocklist/tlp';
-import { parseDuration } from '../../blocklist/duration';
+import { parseDuration } from '../../infra/time/duration';
 import { asList, PolicyDefaults, type SharingPolicy, type TrustEdge, type TrustMode } from './policy.schema';
 
 /** The hierarchy as trust resolution needs it. */
