@@ -9,6 +9,7 @@ import { CrowdsecStream, CsLiveQuery } from './crowdsec-stream.service';
 import { CreateDecisionBody, DecisionPage, DecisionView, EndDecisionBody, EndDecisionQuery, ListDecisionsQuery, viewOf, type BanResult } from './decisions.schemas';
 import { DecisionsService } from './decisions.service';
 import { parseNet } from './ip-net';
+import { pageInRange } from '../infra/http/time-range';
 
 /** A refusal as the API answers it: 409 when an allowlist forbids the value, 422 for policy (prefix, duration), 400 for bad input. */
 export function refusalProblem(r: Extract<BanResult, { ok: false }>): ProblemError {
@@ -53,7 +54,7 @@ export class DecisionsController {
     }
     const page = await this.decisions.list(this.scope.readScope(who, q.jurisdiction), { active: q.active, value, limit: q.limit, cursor: q.cursor });
     const now = Date.now();
-    return reply.send({ items: page.items.map((d) => viewOf(d, now)), next: page.next });
+    return reply.send(pageInRange({ items: page.items.map((d) => viewOf(d, now)), next: page.next }, (d) => d.created, q));
   }
 
   @Get(':id')

@@ -1,16 +1,22 @@
 import { z } from 'zod';
+import { TimeRangeQuery } from '../infra/http/time-range';
 import { AuditActor } from '../audit/audit.schemas';
 import { Tlp } from './tlp';
 
 export { Tlp };
 
-/** Who or what made a decision: a playbook run, a person's key (manual), or a peer jurisdiction (shared, with its forwarding chain). */
+/** Who or what made a decision: a playbook run (and the share it reacted to, if any), a person's key (manual), or a peer jurisdiction (shared, with its forwarding chain). */
 export const DecisionOrigin = z.object({
   type: z.enum(['playbook', 'manual', 'shared']),
   /** Playbook run id, API key id (or cli:<user>), or share id. */
   id: z.string().min(1).max(200),
-  /** Shared decisions: the jurisdictions it travelled through, origin first. */
+  /** Shared decisions, and playbook decisions reacting to a share: the jurisdictions it travelled through, origin first. */
   chain: z.array(z.string().max(200)).max(32).optional(),
+  /**
+   * Playbook decisions of a run started by `shared.indicator`: the share the run reacted to. The
+   * decision then rests on that share (revoking it ends the decision unless other support remains).
+   */
+  share: z.string().min(1).max(200).optional(),
 });
 export type DecisionOrigin = z.infer<typeof DecisionOrigin>;
 
@@ -101,6 +107,7 @@ export const ListDecisionsQuery = z.strictObject({
   jurisdiction: z.string().optional(),
   active: Bool.optional(),
   value: z.string().max(64).optional().describe('an IP or CIDR; exact (canonical) match'),
+  ...TimeRangeQuery,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().regex(/^\d+$/).optional().describe('next from the previous page'),
 });

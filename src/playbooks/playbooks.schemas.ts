@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeRangeQuery } from '../infra/http/time-range';
 import { RunMode, RunRecord, RunStatus } from './engine/run.types';
 
 export const LoadErrorView = z.object({ file: z.string(), line: z.number().int(), column: z.number().int(), path: z.string(), message: z.string(), hint: z.string().optional() });
@@ -47,6 +48,7 @@ export const SimulateResponse = z.object({
 export const ListRunsQuery = z.strictObject({
   playbook: z.string().optional(),
   status: RunStatus.optional(),
+  ...TimeRangeQuery,
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().regex(/^\d+$/).optional().describe('next from the previous page'),
 });

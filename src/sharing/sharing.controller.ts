@@ -13,6 +13,7 @@ import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import { CreateShareBody, InboxView, ListSharesQuery, RevokeResultView, RevokeShareBody, ShareResultView, ShareView } from './sharing.schemas';
 import { SharingService, viewOfShare } from './sharing.service';
 import { SharingStore } from './sharing.store';
+import { pageInRange } from '../infra/http/time-range';
 
 const encodeCursor = (ms: number, id: string, j: number) => `${ms}_${j}_${id}`;
 function decodeCursor(c?: string): { ms: number; id: string } | null {
@@ -56,12 +57,12 @@ export class SharingController {
       const shares = await this.store.getShares(rows.map((r) => r.id));
       const items = shares.flatMap((s) => (s ? [viewOfShare(s, now)] : []));
       const last = rows[rows.length - 1];
-      return { items, next: rows.length === q.limit && last ? encodeCursor(last.ms, last.id, last.key) : null };
+      return pageInRange({ items, next: rows.length === q.limit && last ? encodeCursor(last.ms, last.id, last.key) : null }, (s) => s.created, q);
     }
     const rows = value ? await this.store.inPageByValue(scope, value, cursor, q.limit) : await this.store.inPage(scope, cursor, q.limit);
     const entries = await this.store.getEntries(rows.map((r) => [scope[r.key], r.id]));
     const last = rows[rows.length - 1];
-    return { items: entries.filter((e) => !!e), next: rows.length === q.limit && last ? encodeCursor(last.ms, last.id, last.key) : null };
+    return pageInRange({ items: entries.filter((e) => !!e), next: rows.length === q.limit && last ? encodeCursor(last.ms, last.id, last.key) : null }, (e) => e.received, q);
   }
 
   @Get(':id')

@@ -40,4 +40,9 @@ export interface ShareResult {
 
 export interface SharingPort {
   share(req: ShareRequest): Promise<ShareResult>;
+  /**
+   * A playbook run started by `shared.indicator` for `shareId` blocked with this decision (made it,
+   * or found it already in force): revoking the share ends it unless something else supports it.
+   */
+  linkDecision?(shareId: string, decision: { id: string; value: string; jurisdiction: string; expires: string }): Promise<void>;
 }

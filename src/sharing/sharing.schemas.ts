@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeRangeQuery } from '../infra/http/time-range';
 import { AuditActor } from '../audit/audit.schemas';
 import { Tlp } from '../blocklist/tlp';
 import { TrustMode } from './policy/policy.schema';
@@ -132,6 +133,7 @@ export const ListSharesQuery = z.strictObject({
   direction: z.enum(['in', 'out']).default('out').describe('in: the inbox (received); out: shares sent'),
   jurisdiction: z.string().optional(),
   value: z.string().max(64).optional().describe('an IP or CIDR (canonical)'),
+  ...TimeRangeQuery,
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(300).optional().describe('next from the previous page'),
 });

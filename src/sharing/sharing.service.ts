@@ -111,6 +111,15 @@ export class SharingService implements SharingPort, OnApplicationBootstrap {
     return { shareId: s.share.id, targets: s.deliveries.map(({ jurisdiction, delivered, reason }) => ({ jurisdiction, delivered, ...(reason ? { reason } : {}) })) };
   }
 
+  /** The port: a receiver's playbook run reacting to a share blocked with this decision. */
+  async linkDecision(shareId: string, decision: { id: string; value: string; jurisdiction: string; expires: string }): Promise<void> {
+    await this.store.linkDecision(decision.id, shareId, decision.expires);
+    // A run that acted after the share was revoked: settle now, so the decision does not outlive it
+    // (revoke marks the share before it looks for decisions, so one of the two sees the other).
+    const s = await this.store.getShare(shareId);
+    if (s?.revoked) await this.settle(decision.jurisdiction, decision.value, { type: 'system', id: 'sharing', jurisdiction: decision.jurisdiction }, clip(`share ${shareId} from ${s.share.from} was revoked: ${s.revoked.reason}`));
+  }
+
   async publish(raw: ShareRequest): Promise<StoredShare> {
     const parsed = ShareRequestSchema.safeParse(raw);
     if (!parsed.success) throw badRequest(`invalid share: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`);
@@ -451,8 +460,9 @@ export class SharingService implements SharingPort, OnApplicationBootstrap {
   // --- revocation ---
 
   /**
-   * Revoke a share: every receiver's decision that rested only on it ends (one with its own
-   * evidence, another live share, or a decision of its own keeps it), forwarded copies are revoked
+   * Revoke a share: every receiver's decision that rested only on it ends — the trust policy's, and
+   * those receivers' playbooks made in reaction to it, wherever they blocked (one with its own
+   * evidence, another live share, or a decision of its own keeps it) — forwarded copies are revoked
    * too, and peers it went to are told.
    */
   async revoke(id: string, actor: AuditActor, reason: string): Promise<RevokeResultView> {
@@ -469,13 +479,21 @@ export class SharingService implements SharingPort, OnApplicationBootstrap {
     }
     const outcomes: RevokeResultView['outcomes'] = [];
     const endReason = clip(`share ${id} from ${share.from} revoked: ${reason}`);
+    const settled = new Set<string>();
     for (const d of stored.deliveries) {
       if (!d.delivered || d.jurisdiction.startsWith('peer:')) continue;
       const j = d.jurisdiction;
       if (!(await this.store.markEntryRevoked(j, id, { at, reason, decision: 'none' }))) continue;
+      settled.add(j);
       const decision = await this.settle(j, share.value, actor, endReason);
       await this.store.setEntryRevocation(j, id, { at, reason, decision });
       outcomes.push({ jurisdiction: j, decision });
+    }
+    // Receivers' playbooks may have blocked beyond the inboxes (a province's run blocking across its
+    // cities): those decisions rest on this share too and are settled the same way.
+    for (const j of await this.reactedTo(id, share.value)) {
+      if (settled.has(j)) continue;
+      outcomes.push({ jurisdiction: j, decision: await this.settle(j, share.value, actor, endReason) });
     }
     const peers: string[] = [];
     for (const d of stored.deliveries) {
@@ -498,12 +516,35 @@ export class SharingService implements SharingPort, OnApplicationBootstrap {
     return { shareId: id, revoked: true, outcomes, cascaded, peers };
   }
 
+  /** Jurisdictions whose active decision on the value a playbook run made or confirmed in reaction to this share. */
+  private async reactedTo(shareId: string, value: string): Promise<string[]> {
+    const ids = this.jurisdictions.list().map((j) => j.id);
+    const found = await Promise.all(
+      ids.map(async (j) => {
+        const d = await this.decisions.findActive(value, j);
+        if (!d) return false;
+        if (d.origin.type === 'playbook' && d.origin.share === shareId) return true;
+        return (await this.store.linkedShares(d.id)).includes(shareId);
+      }),
+    );
+    return ids.filter((_, i) => found[i]);
+  }
+
+  private async shareLive(id: string, now: number): Promise<boolean> {
+    const s = await this.store.getShare(id);
+    return !!s && !s.revoked && Date.parse(s.share.expires) > now;
+  }
+
   /** After a share behind a jurisdiction's decision was revoked: does the decision stand on anything else? */
   async settle(j: string, value: string, actor: AuditActor, reason: string): Promise<RevokeOutcome> {
     const d = await this.decisions.findActive(value, j);
     if (!d) return 'none';
-    if (d.origin.type !== 'shared') return 'kept-independent';
+    // Manual decisions, and playbook decisions on the receiver's own triggers (its sensors' flags), are its own.
+    if (d.origin.type === 'manual' || (d.origin.type === 'playbook' && !d.origin.share)) return 'kept-independent';
     const now = Date.now();
+    // Shares it rests on through playbook runs: the one its run reacted to, and those whose runs found it in force.
+    const reacted = new Set([...(d.origin.type === 'playbook' && d.origin.share ? [d.origin.share] : []), ...(await this.store.linkedShares(d.id))]);
+    for (const id of reacted) if (await this.shareLive(id, now)) return 'kept-other-shares';
     const live = (await this.store.entriesFor(j, value)).filter((e) => !e.revoked && Date.parse(e.expires) > now);
     if (live.some((e) => e.needs <= 1 && SUPPORTING.has(e.state.status))) return 'kept-other-shares';
     const byRule = new Map<string, InboxView[]>();

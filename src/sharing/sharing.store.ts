@@ -35,6 +35,7 @@ export interface StoredShare {
  * - `i:<j>:<id>` hash: `entry` (JSON), `state`, `revoked` — one inbox entry
  * - `in:<j>` inbox ids by receipt (ms); `jv:<j>:<value>` the same per value (corroboration, support)
  * - `review:<approvalId>` the inbox entry an approval decides
+ * - `dl:<decisionId>` shares whose `shared.indicator` playbook runs made or confirmed that decision
  * - `taxii:<j>` / `taxii:last:<j>` TAXII collection: share ids by date added (µs)
  * Federation keys (`fed:*`) belong to FederationStore.
  */
@@ -62,6 +63,7 @@ export class SharingStore {
     in: (j: string) => `${this.p}:in:${j}`,
     jv: (j: string, v: string) => `${this.p}:jv:${j}:${v}`,
     review: (approvalId: string) => `${this.p}:review:${approvalId}`,
+    dl: (decisionId: string) => `${this.p}:dl:${decisionId}`,
     taxii: (j: string) => `${this.p}:taxii:${j}`,
     taxiiLast: (j: string) => `${this.p}:taxii:last:${j}`,
   };
@@ -236,6 +238,18 @@ export class SharingStore {
   async recallReview(approvalId: string): Promise<{ jurisdiction: string; shareId: string } | null> {
     const row = await this.redis.get(this.k.review(approvalId));
     return row ? JSON.parse(row) : null;
+  }
+
+  // --- decisions playbook runs made in reaction to shares ---
+
+  /** A run reacting to `shareId` made (or found already in force) this decision; kept until it expires. */
+  async linkDecision(decisionId: string, shareId: string, expires: string): Promise<void> {
+    const key = this.k.dl(decisionId);
+    await this.redis.multi().sadd(key, shareId).pexpireat(key, Math.max(Date.parse(expires) || 0, Date.now()) + 60_000).exec();
+  }
+
+  async linkedShares(decisionId: string): Promise<string[]> {
+    return this.redis.smembers(this.k.dl(decisionId));
   }
 
   // --- TAXII collections ---

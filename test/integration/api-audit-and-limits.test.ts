@@ -86,6 +86,18 @@ describe('audit trail, rate limits and API consistency', () => {
     } while (cursor && pages < 10);
     expect(pages).toBe(3);
     expect(seen.sort()).toEqual(['45.155.206.1', '45.155.206.2', '45.155.206.3', '45.155.206.4', '45.155.206.5']);
+
+    // since/until filter every list by time; the same parameters on decisions, runs, shares, approvals, alerts, audit.
+    const all = (await app.call('GET', '/v1/decisions?jurisdiction=seoul-gangnam&limit=100')).body.items;
+    const third = all[2].created;
+    const newer = await app.call('GET', `/v1/decisions?jurisdiction=seoul-gangnam&since=${encodeURIComponent(third)}`);
+    expect(newer.body.items.map((d: any) => d.value)).toEqual(all.filter((d: any) => d.created >= third).map((d: any) => d.value));
+    const older = await app.call('GET', `/v1/decisions?jurisdiction=seoul-gangnam&until=${encodeURIComponent(third)}`);
+    expect(older.body.items.every((d: any) => d.created < third)).toBe(true);
+    expect((await app.call('GET', '/v1/decisions?since=yesterday')).status).toBe(400);
+    const doc = (await app.call('GET', '/openapi.json', { key: null })).body;
+    for (const path of ['/v1/decisions', '/v1/runs', '/v1/shares', '/v1/approvals', '/v1/alerts', '/v1/audit'])
+      expect(doc.paths[path].get.parameters.map((x: any) => x.name)).toEqual(expect.arrayContaining(['since', ...(path === '/v1/audit' ? [] : ['until'])]));
   });
 
   it('errors are problem+json saying what and where', async () => {

@@ -1,24 +1,26 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import type { Socket } from 'node:net';
 import { QueuesService } from '../../src/infra/queues/queues.service';
 import { generateSigningKeys, parsePrivateKey, signEnvelope } from '../../src/sharing/federation/signing';
 import { FEDERATION_QUEUE } from '../../src/sharing/sharing.jobs';
-import { eventually, startTestApp, type TestApp } from '../helpers/app';
+import { ADMIN_KEY, eventually, startTestApp, testConfig, type TestApp } from '../helpers/app';
+import { callDeployment, federationConfigs, portScan, startFederatedPair, type FederatedPair } from '../helpers/federation';
 import { freePort } from '../helpers/redis-server';
 
 /**
  * Two deployments on loopback: A ("klid-hub", KLID's platform) and B ("seoul-platform", Seoul's
- * own), each its own Gwanje (own key prefix, own config, own workers) on the same Redis server.
- * A reaches B through a loopback proxy the test can take down, to stage outages and lost acks.
+ * own); A blocks Jongno-gu's port scans and shares them with B, whose policy trusts A
+ * (test/helpers/federation.ts, shared with `npm run bench sharing`).
  *
- * - an attack ingested at A is flagged, blocked by A's playbook and shared to B; B's policy blocks
- *   it and the address appears in B's EDL feed; revoking at A ends it at B
+ * As two separate `all` processes from dist/, each on its own redis-server:
+ * - an attack a sensor ingests at A is flagged, blocked by A's playbook and shared to B; B's policy
+ *   blocks it and the address appears in B's EDL, pulled with a feed key; revoking at A removes it
+ *
+ * In this process (two Gwanjes, one Redis server, two key prefixes), where the test can reach in:
+ * - the same flow, checked in more detail (inbox provenance, decision origin, acknowledgement)
  * - B refuses bad signatures, stale timestamps, replays, unknown and misdirected senders
  * - while B is unreachable A queues; on recovery everything arrives once, in order, even when an
- *   acknowledgement is lost on the way back
+ *   acknowledgement is lost on the way back (A reaches B through a loopback proxy the test can take down)
  */
 jest.setTimeout(90_000);
 
@@ -73,56 +75,6 @@ async function switchableProxy(port: number, target: () => string) {
   };
 }
 
-function tmpDir(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'gw-fed-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
-}
-
-/** A scan of `ports` distinct ports across as many hosts from one address within the last minute: port-scan and host-scan flag it. */
-export function portScan(src: string, ports = 24): string {
-  const now = Date.now();
-  return Array.from({ length: ports }, (_, k) =>
-    JSON.stringify({
-      timestamp: new Date(now - (ports - k) * 1000).toISOString().replace('Z', '000+0000'),
-      event_type: 'alert',
-      src_ip: src,
-      src_port: 40000 + k,
-      dest_ip: `10.11.0.${20 + k}`,
-      dest_port: 1000 + k * 7,
-      proto: 'TCP',
-      alert: { action: 'allowed', gid: 1, signature_id: 2009582, rev: 3, signature: 'ET SCAN NMAP -sS window 1024', category: 'Attempted Information Leak', severity: 2 },
-    }),
-  ).join('\n');
-}
-
-/** A's playbook: what Jongno-gu's sensors flag as a port scan is blocked there and shared with the peer deployment. */
-const SHARE_TO_PEERS = `apiVersion: gwanje/v1
-kind: Playbook
-id: jongno-share-scans
-name: Jongno-gu blocks port scans and shares them with Seoul's platform
-owner: seoul-jongno
-status: enforcing
-trigger:
-  on: threat.flagged
-  if: '"port-scan" in threat.rules'
-steps:
-  - id: block
-    block: { duration: 1h, reason: "port scan from {{ threat.ip }}" }
-  - id: share
-    share: { to: [peers], tlp: AMBER, ttl: 1h }
-`;
-
-/** B's policy: KLID's platform is trusted for automatic blocks in Seoul. */
-const B_POLICY = `apiVersion: gwanje/v1
-kind: SharingPolicy
-id: seoul-platform
-jurisdiction: [seoul, seoul-jongno, seoul-gangnam, seoul-mapo]
-defaults: { down: auto-block, up: review, across: review, peer: review, min_confidence: 0, max_tlp: AMBER }
-trust:
-  - { from: peer:klid-hub, mode: auto-block, min_confidence: 0, max_tlp: AMBER }
-`;
-
 let A: TestApp;
 let B: TestApp;
 let proxy: Awaited<ReturnType<typeof switchableProxy>>;
@@ -131,18 +83,9 @@ beforeAll(async () => {
   const [portA, portB, portProxy] = [await freePort(), await freePort(), await freePort()];
   proxy = await switchableProxy(portProxy, () => `http://127.0.0.1:${portB}`);
   const retry = { baseMs: 100, maxMs: 800, attempts: 100_000 };
-  A = await startTestApp({
-    server: { port: portA },
-    playbooks: { dir: tmpDir({ 'share.yaml': SHARE_TO_PEERS }) },
-    sharing: { policiesDir: tmpDir(), federation: { id: 'klid-hub', privateKey: keysA.privateKey, retry, requestTimeoutMs: 3000 } },
-    peers: [{ id: 'seoul-platform', url: `http://127.0.0.1:${portProxy}`, publicKey: keysB.publicKey, targets: ['seoul'] }],
-  } as any);
-  B = await startTestApp({
-    server: { port: portB },
-    playbooks: { dir: tmpDir() },
-    sharing: { policiesDir: tmpDir({ 'policy.yaml': B_POLICY }), federation: { id: 'seoul-platform', privateKey: keysB.privateKey, retry } },
-    peers: [{ id: 'klid-hub', url: `http://127.0.0.1:${portA}`, publicKey: keysA.publicKey, targets: ['klid'] }],
-  } as any);
+  const configs = federationConfigs(testConfig(), testConfig(), { portA, portB, keysA, keysB, retry, urlOfB: `http://127.0.0.1:${portProxy}`, requestTimeoutMs: 3000 });
+  A = await startTestApp(configs.A as any);
+  B = await startTestApp(configs.B as any);
 }, 90_000);
 afterAll(async () => {
   await A?.close();
@@ -257,5 +200,64 @@ describe('federation between two deployments', () => {
     expect([...decisionIds].sort((a, b) => a - b)).toEqual(decisionIds);
     const audit = (await B.call('GET', '/v1/audit?limit=1000')).body.items.filter((e: any) => e.action === 'federation.share-received' && ips.includes(e.detail?.value));
     expect(audit).toHaveLength(ips.length);
+  });
+});
+
+describe('federation between two deployment processes, each on its own Redis', () => {
+  let pair: FederatedPair | undefined;
+  beforeAll(async () => {
+    // Warn-level logs, so that a failure message can show what the processes said.
+    pair = await startFederatedPair((url) => ({ ...testConfig({ redis: { url } }), log: { level: 'warn' as const } }), { baseMs: 100, maxMs: 800, attempts: 100_000 });
+  }, 120_000);
+  afterAll(async () => {
+    await pair?.stop();
+  }, 60_000);
+
+  it("an attack a sensor ingests at A is flagged, blocked and shared; it appears in B's feed, and leaves it when A revokes", async () => {
+    const { A, B } = pair!;
+    expect(new URL(A.config.redis.url!).port).not.toBe(new URL(B.config.redis.url!).port);
+    const as = (d: typeof A, key: string | null) => (method: string, url: string, body?: Parameters<typeof callDeployment>[4]) => callDeployment(d, key, method, url, body);
+    const [adminA, adminB] = [as(A, ADMIN_KEY), as(B, ADMIN_KEY)];
+    const sensorKey = await adminA('POST', '/v1/keys', { json: { role: 'sensor', jurisdiction: 'seoul-jongno', name: 'jongno suricata' } });
+    const feedKey = await adminB('POST', '/v1/keys', { json: { role: 'feed', jurisdiction: 'seoul', name: 'seoul firewall' } });
+    expect([sensorKey.status, feedKey.status]).toEqual([201, 201]);
+    const edlB = async () => {
+      const r = await as(B, feedKey.body.key)('GET', '/v1/feeds/seoul/edl.txt?comments=false');
+      if (r.status !== 200) throw new Error(`B's feed answered ${r.status}: ${r.text}`);
+      return r.text.split('\n').filter(Boolean);
+    };
+    const ip = '45.155.204.31';
+    expect(await edlB()).not.toContain(ip);
+    const context = () => `\n--- A ---\n${A.output()}\n--- B ---\n${B.output()}`;
+
+    try {
+      const ingest = await as(A, sensorKey.body.key)('POST', '/v1/ingest?format=suricata-eve&jurisdiction=seoul-jongno', { ndjson: portScan(ip) });
+      expect(ingest).toMatchObject({ status: 202, body: { accepted: 24 } });
+      // A: flagged, blocked in Jongno-gu by A's playbook, and shared with the peer.
+      const profile = await eventually(async () => {
+        const r = await adminA('GET', `/v1/ips/${ip}`);
+        return r.status === 200 && r.body.flagged ? r.body : null;
+      }, 30_000);
+      expect(profile.rules.map((r: any) => r.id)).toContain('port-scan');
+      const [blocked] = await eventually(async () => (await adminA('GET', `/v1/decisions?jurisdiction=seoul-jongno&value=${ip}&active=true`)).body.items, 30_000);
+      expect(blocked.origin).toMatchObject({ type: 'playbook' });
+      const sent = await eventually(async () => (await adminA('GET', `/v1/shares?direction=out&jurisdiction=seoul-jongno&value=${ip}`)).body.items[0], 30_000);
+      expect(sent).toMatchObject({ value: ip, from: 'seoul-jongno', tlp: 'AMBER', deliveries: [expect.objectContaining({ jurisdiction: 'peer:seoul-platform', delivered: true })] });
+
+      // B: the address is in Seoul's EDL, by B's policy on A's signed share.
+      await eventually(async () => (await edlB()).includes(ip), 30_000);
+      const [entry] = (await adminB('GET', `/v1/shares?direction=in&jurisdiction=seoul&value=${ip}`)).body.items;
+      expect(entry).toMatchObject({ from: 'peer:klid-hub', origin: 'klid-hub/seoul-jongno', mode: 'auto-block', state: { status: 'blocked' } });
+      await eventually(async () => (await adminA('GET', `/v1/shares/${sent.id}`)).body.deliveries[0].status === 'acknowledged', 30_000);
+
+      // Revoked at A: B's decision rested only on that share, so the address leaves B's feed.
+      const rv = await adminA('POST', `/v1/shares/${sent.id}/revoke`, { json: { reason: 'false positive: our own scanner' } });
+      expect(rv.body).toMatchObject({ revoked: true, peers: ['seoul-platform'] });
+      await eventually(async () => !(await edlB()).includes(ip), 30_000);
+      expect((await adminB('GET', `/v1/shares?direction=in&jurisdiction=seoul&value=${ip}`)).body.items[0].revoked).toMatchObject({ decision: 'ended' });
+    } catch (e) {
+      (e as Error).message += context();
+      throw e;
+    }
   });
 });

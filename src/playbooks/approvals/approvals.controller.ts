@@ -6,6 +6,7 @@ import { ApiDoc } from '../../infra/http/openapi';
 import { notFound, validate } from '../../infra/http/problem';
 import { ApprovalPage, ApprovalRecord, ListApprovalsQuery, VoteBody } from './approvals.schemas';
 import { ApprovalsService } from './approvals.service';
+import { pageInRange } from '../../infra/http/time-range';
 
 /** Approvals officers decide: playbook steps, circuit breakers, shares received for review. */
 @Controller('v1/approvals')
@@ -18,7 +19,7 @@ export class ApprovalsController {
   async list(@Query() query: unknown, @CurrentPrincipal() who: Principal) {
     const q = validate(ListApprovalsQuery, query, 'query');
     if (q.jurisdiction) this.scope.resolve(who, q.jurisdiction);
-    return { items: await this.approvals.list(who, q) };
+    return pageInRange({ items: await this.approvals.list(who, q) }, (a) => a.created, q);
   }
 
   @Get(':id')

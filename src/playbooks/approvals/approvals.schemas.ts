@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeRangeQuery } from '../../infra/http/time-range';
 import { AuditActor } from '../../audit/audit.schemas';
 
 export const ApprovalStatus = z.enum(['pending', 'approved', 'rejected', 'timed-out']);
@@ -43,6 +44,7 @@ export type ApprovalRecord = z.infer<typeof ApprovalRecord>;
 export const ListApprovalsQuery = z.strictObject({
   status: ApprovalStatus.optional(),
   jurisdiction: z.string().optional(),
+  ...TimeRangeQuery,
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const ApprovalPage = z.object({ items: z.array(ApprovalRecord) });

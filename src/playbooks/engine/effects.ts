@@ -37,6 +37,8 @@ export interface Effects {
   ban(input: BanInput): Promise<BanResult>;
   unban(value: string, jurisdiction: string, by: { actor: AuditActor; reason: string }): Promise<EndResult>;
   share(req: ShareRequest): Promise<ShareResult>;
+  /** Record that a run reacting to a share blocked with this decision (sharing's revocation reads it). Absent in dry runs. */
+  linkShare?(shareId: string, decision: { id: string; value: string; jurisdiction: string; expires: string }): Promise<void>;
   notify(req: NotifyRequest): Promise<NotifyResult>;
   tag(req: TagRequest): Promise<void>;
   requestApproval(req: ApprovalRequest): Promise<{ id: string; created: boolean }>;

@@ -5,7 +5,7 @@ import type { CompiledPlaybook, CompiledStep } from '../model/compile';
 import { renderBody } from '../model/compile';
 import { ENFORCING_ACTIONS, type Scope } from '../model/playbook.schema';
 import { renderText } from '../model/template';
-import { bindingsOf, type TriggerInstance } from '../model/variables';
+import { bindingsOf, shareProvenance, type TriggerInstance } from '../model/variables';
 import type { Effects } from './effects';
 import { TERMINAL, type RunMode, type RunRecord, type RunStatus, type StepRecord } from './run.types';
 
@@ -341,6 +341,9 @@ export class Executor {
     if (!input.jurisdictions.length) return this.skip(rec, 'no jurisdiction in scope');
     const decisions: Array<Record<string, unknown>> = [];
     const refused: Array<Record<string, unknown>> = [];
+    // A run reacting to a shared indicator blocks on that share's word: the decision names it, so
+    // revoking the share ends the decision like one the receiver's trust policy made.
+    const prov = shareProvenance(run.trigger);
     for (const j of input.jurisdictions) {
       if (!acting) {
         const r = await this.effects.checkTarget(input.target, j);
@@ -361,16 +364,18 @@ export class Executor {
           reason: input.reason,
           duration: parseDuration(input.durations[j])!,
           escalate: false,
-          origin: { type: 'playbook', id: run.id },
+          origin: { type: 'playbook', id: run.id, ...(prov ?? {}) },
           actor: this.actor(run),
           score: input.score,
           confidence: input.confidence,
           ...(input.tlp ? { tlp: input.tlp as never } : {}),
           idempotencyKey: input.idempotencyKey,
-          detail: { playbook: pb.id, version: pb.version, hash: pb.hash.slice(0, 12), step: cs.id, trigger: run.trigger.key },
+          detail: { playbook: pb.id, version: pb.version, hash: pb.hash.slice(0, 12), step: cs.id, trigger: run.trigger.key, ...(prov ? { shareId: prov.share } : {}) },
         }),
       );
       if (res.ok) {
+        // Also when the decision already stood (created: false, e.g. another share's): it now rests on this share too.
+        if (prov) await this.attempt(rec, cs, () => this.effects.linkShare?.(prov.share, res.decision) ?? Promise.resolve());
         decisions.push({ id: res.decision.id, value: res.decision.value, jurisdiction: j, duration: input.durations[j], expires: res.decision.expires, created: res.created });
         if (!run.decisions.includes(res.decision.id)) run.decisions.push(res.decision.id);
       } else {

@@ -218,6 +218,18 @@ export function sharedIndicatorTrigger(p: SharedIndicatorPayload): TriggerInstan
   return { type: 'shared.indicator', key: `share:${p.shareId}:${p.to}`, ip: p.value, jurisdictions: [p.to], view: { indicator }, summary: `${p.value} shared by ${p.from} (score ${Math.round(p.score)}, ${p.tlp})` };
 }
 
+/**
+ * The share a `shared.indicator` trigger is about, as decision provenance: a run's block steps
+ * record it so that revoking the share ends what the run blocked (null for other triggers and for
+ * test triggers without a real share).
+ */
+export function shareProvenance(trigger: { type: TriggerType; view: Record<string, unknown> }): { share: string; chain: string[] } | null {
+  if (trigger.type !== 'shared.indicator') return null;
+  const ind = trigger.view.indicator as Partial<IndicatorView> | undefined;
+  if (!ind?.share_id) return null;
+  return { share: ind.share_id, chain: (ind.chain ?? []).slice(0, 32) };
+}
+
 export function manualTrigger(input: { ip: string; reason: string; score?: number; confidence?: number; country?: string; key: string; jurisdiction: string }): TriggerInstance {
   const threat = ThreatView.parse({ ip: input.ip, score: input.score ?? 100, confidence: input.confidence ?? input.score ?? 100, reason: input.reason, country: input.country ?? '', jurisdiction: input.jurisdiction, jurisdictions: [input.jurisdiction], generation: 1 });
   return { type: 'manual', key: `manual:${input.key}`, ip: input.ip, jurisdictions: [input.jurisdiction], view: { threat }, summary: `${input.ip} run by hand: ${input.reason}` };

@@ -43,8 +43,9 @@ export function webhookSecret(config: GwanjeConfig, name: string): string | null
  */
 export function liveEffects(d: LiveDeps, readOnly = false): Effects {
   const deny = (what: string) => () => Promise.reject(new Error(`${what}: a dry run has no side effects`));
-  const acting: Pick<Effects, 'ban' | 'unban' | 'share' | 'notify' | 'tag' | 'requestApproval'> = {
+  const acting: Pick<Effects, 'ban' | 'unban' | 'share' | 'linkShare' | 'notify' | 'tag' | 'requestApproval'> = {
     ban: (input) => d.decisions.ban(input),
+    linkShare: async (shareId, decision) => d.sharing?.linkDecision?.(shareId, decision),
     unban: (value, jurisdiction, by) => d.decisions.endValue(value, jurisdiction, by),
     async share(req) {
       if (!d.sharing) throw new PermanentError('sharing is not available in this deployment (no sharing service)');

@@ -10,6 +10,7 @@ import { RunRecord } from '../engine/run.types';
 import { ListRunsQuery, RunPage } from '../playbooks.schemas';
 import { RunsStore } from './runs.store';
 import { TagsStore } from './tags.store';
+import { pageInRange } from '../../infra/http/time-range';
 
 @Controller('v1')
 @Roles('analyst', 'admin')
@@ -18,9 +19,10 @@ export class RunsController {
 
   @Get('runs')
   @ApiDoc({ summary: 'Playbook runs of your jurisdictions, newest first; filter by playbook and status (failed runs land here after their retries)', tags: ['playbooks'], query: ListRunsQuery, response: RunPage })
-  list(@Query() query: unknown, @CurrentPrincipal() who: Principal) {
+  async list(@Query() query: unknown, @CurrentPrincipal() who: Principal) {
     const q = validate(ListRunsQuery, query, 'query');
-    return this.runs.list({ playbook: q.playbook, status: q.status, owners: this.scope.visible(who), limit: q.limit, before: q.cursor ? Number(q.cursor) : undefined });
+    const page = await this.runs.list({ playbook: q.playbook, status: q.status, owners: this.scope.visible(who), limit: q.limit, before: q.cursor ? Number(q.cursor) : undefined });
+    return pageInRange(page, (r) => r.created, q);
   }
 
   @Get('runs/:id')
