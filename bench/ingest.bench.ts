@@ -54,6 +54,10 @@ async function main() {
     stat('ingest.worker_peak_rss_mb', peakRssMb(worker.child.pid!));
     const info = await redis.info('memory');
     stat('ingest.redis_used_mb', Math.round(Number(/used_memory:(\d+)/.exec(info)![1]) / 1e6));
+    // Where Redis spent its time: the end-to-end figure is bounded by this single thread.
+    const cmds = [...(await redis.info('commandstats')).matchAll(/cmdstat_(\S+):calls=(\d+),usec=(\d+)/g)].map((m) => ({ cmd: m[1], calls: Number(m[2]), ms: Number(m[3]) / 1000 }));
+    const busy = cmds.reduce((n, c) => n + c.ms, 0);
+    stat('ingest.redis_busy_s', (busy / 1000).toFixed(1), `of ${secs.toFixed(1)} s; top: ${cmds.sort((a, b) => b.ms - a.ms).slice(0, 4).map((c) => `${c.cmd} ${Math.round((100 * c.ms) / busy)}%`).join(', ')}`);
   } finally {
     redis.disconnect();
     await stopAll([api.child, worker.child]);

@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/auth.schemas';
 import { ScopeService } from '../auth/scope.service';
@@ -8,11 +9,21 @@ import { canonicalIp } from '../normalize/ip';
 import { decodeCursor } from './alerts.store';
 import { AlertsStore } from './alerts.store';
 import { AlertPage, ListAlertsQuery } from './alerts.schemas';
+import { DetectionService } from '../detection/detection.service';
 
 @Controller('v1/alerts')
 @Roles('analyst', 'admin')
 export class AlertsController {
-  constructor(private readonly alerts: AlertsStore, private readonly scope: ScopeService) {}
+  constructor(private readonly alerts: AlertsStore, private readonly scope: ScopeService, private readonly modules: ModuleRef) {}
+
+  /** Detection owns enrichment and imports this module, so it is looked up lazily (no import cycle). */
+  private detection(): DetectionService | null {
+    try {
+      return this.modules.get(DetectionService, { strict: false });
+    } catch {
+      return null;
+    }
+  }
 
   @Get()
   @ApiDoc({ summary: 'Stored alerts, newest first (by receive time), cursor-paginated', tags: ['alerts'], query: ListAlertsQuery, response: AlertPage })
@@ -24,6 +35,8 @@ export class AlertsController {
       if (!srcIp) throw badRequest(`query.src_ip: ${q.src_ip} is not an IP address`);
     }
     if (q.cursor && !decodeCursor(q.cursor)) throw badRequest('query.cursor: not a cursor returned by this endpoint');
-    return this.alerts.list(this.scope.readScope(who, q.jurisdiction), { ...q, srcIp });
+    const page = await this.alerts.list(this.scope.readScope(who, q.jurisdiction), { ...q, srcIp });
+    const detection = this.detection();
+    return { ...page, items: page.items.map((a) => ({ ...a, enrichment: detection ? detection.enrich(a.source.ip) : null })) };
   }
 }

@@ -11,4 +11,7 @@ export const ListAlertsQuery = z.strictObject({
 });
 export type ListAlertsQuery = z.infer<typeof ListAlertsQuery>;
 
-export const AlertPage = z.object({ items: z.array(NormalizedAlert), next: z.string().nullable() });
+/** Source country and AS from the offline databases, added when alerts are read (null: enrichment off). */
+export const AlertEnrichment = z.object({ country: z.string().nullable(), asn: z.number().int().nullable(), org: z.string().nullable() });
+export const AlertView = NormalizedAlert.extend({ enrichment: AlertEnrichment.nullable() });
+export const AlertPage = z.object({ items: z.array(AlertView), next: z.string().nullable() });

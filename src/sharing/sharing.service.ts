@@ -61,6 +61,12 @@ export const peerShareId = (peer: string, remoteId: string) => `px-${createHash(
  * Provenance (origin, chain, run, evidence summary) travels with every entry; TLP only narrows; RED
  * never leaves its origin; a jurisdiction already on the chain is never sent it again.
  */
+/** What travels with an indicator on every hop, inbox or peer. */
+function indicatorOf(share: Share) {
+  const { value, tlp, score, confidence, expires, reason, evidence } = share;
+  return { value, tlp, score, confidence, expires, reason, evidence };
+}
+
 @Injectable()
 export class SharingService implements SharingPort, OnApplicationBootstrap {
   private readonly log = new Logger('sharing');
@@ -263,14 +269,8 @@ export class SharingService implements SharingPort, OnApplicationBootstrap {
         const body: FederationBody = {
           type: 'share',
           id: share.id,
-          value: share.value,
+          ...indicatorOf(share),
           chain: globalChain,
-          tlp: share.tlp,
-          score: share.score,
-          confidence: share.confidence,
-          expires: share.expires,
-          reason: share.reason,
-          evidence: share.evidence,
           to: p.targets,
         };
         const { seq } = await this.outbox.enqueue(p.id, body);
@@ -302,13 +302,7 @@ export class SharingService implements SharingPort, OnApplicationBootstrap {
       jurisdiction: j,
       from: share.from,
       origin: share.chain[0],
-      value: share.value,
-      tlp: share.tlp,
-      score: share.score,
-      confidence: share.confidence,
-      expires: share.expires,
-      reason: share.reason,
-      evidence: share.evidence,
+      ...indicatorOf(share),
       chain: share.chain,
       received: new Date(now).toISOString(),
       rule: edge.rule,

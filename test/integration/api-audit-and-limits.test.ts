@@ -148,6 +148,9 @@ describe('audit trail, rate limits and API consistency', () => {
     expect(ov.alerts.perMinute.reduce((n: number, m: any) => n + m.count, 0)).toBe(12);
     expect(ov.topRules[0]).toEqual({ id: '2024897', name: 'ET WEB_SERVER SQL Injection', count: 8 });
     expect(ov.topCountries).toEqual(expect.arrayContaining([{ country: 'KR', count: 8 }]));
+    // Stored alerts carry the same offline enrichment (country, AS) when read.
+    const [kr] = (await app.call('GET', '/v1/alerts?src_ip=1.209.1.10&limit=1', { key: analyst.key })).body.items;
+    expect(kr.enrichment).toMatchObject({ country: 'KR', asn: expect.any(Number), org: expect.any(String) });
     expect(ov.key).toMatchObject({ id: analyst.id, role: 'analyst', jurisdiction: 'seoul-mapo' });
     expect(ov.jurisdictions).toEqual(['seoul-mapo']);
     expect(ov.activeDecisions.total).toBeGreaterThanOrEqual(0);
