@@ -13,7 +13,7 @@ async function main() {
     const config = loadConfig();
     running = await startGwanje(config);
     const where = running.url
-      ? `Gwanje (${config.role}) is up.\n  API:     ${running.url}/v1\n  Docs:    ${running.url}/docs\n  Health:  ${running.url}/health\n  Redis:   ${'url' in running.redis ? 'external (REDIS_URL)' : `embedded, data in ${config.redis.dataDir}/redis`}\n`
+      ? `Gwanje (${config.role}) is up.\n  Web:     ${running.url}/ (dashboard)\n  API:     ${running.url}/v1\n  Docs:    ${running.url}/docs\n  Health:  ${running.url}/health\n  Redis:   ${'url' in running.redis ? 'external (REDIS_URL)' : `embedded, data in ${config.redis.dataDir}/redis`}\n`
       : `Gwanje worker is up (Redis: ${'url' in running.redis ? 'REDIS_URL' : 'embedded'}).\n`;
     process.stdout.write(where);
   } catch (e) {
