@@ -63,7 +63,7 @@ describe('gwanje CLI: keys', () => {
 });
 
 describe('npm start without REDIS_URL', () => {
-  jest.setTimeout(60_000);
+  jest.setTimeout(90_000);
 
   it('starts its own redis-server under the data dir, serves, and stops it on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'gwanje-data-'));
@@ -73,27 +73,35 @@ describe('npm start without REDIS_URL', () => {
     let stdout = '';
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.resume();
-    const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no start banner: ${stdout}`)), 30_000);
-      child.stdout!.on('data', () => {
-        const m = /API:\s+(http:\/\/\S+)\/v1/.exec(stdout);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]);
-        }
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no start banner: ${stdout}`)), 50_000);
+        child.stdout!.on('data', () => {
+          const m = /API:\s+(http:\/\/\S+)\/v1/.exec(stdout);
+          if (m) {
+            clearTimeout(t);
+            resolve(m[1]);
+          }
+        });
       });
-    });
-    expect(stdout).toMatch(/Docs:\s+http:\/\/\S+\/docs/);
-    const health = await (await fetch(`${url}/health`)).json();
-    expect(health).toMatchObject({ status: 'ok', redis: 'up' });
-    const socket = path.join(dataDir, 'redis', 'redis.sock');
-    expect(existsSync(socket)).toBe(true);
-    expect(existsSync(path.join(dataDir, 'redis', 'appendonlydir'))).toBe(true);
-    const docs = await fetch(`${url}/openapi.json`);
-    expect((await docs.json()).paths['/v1/ingest'].post).toBeDefined();
-    child.kill('SIGTERM');
-    expect(await exited(child)).toBe(0);
-    expect(existsSync(socket)).toBe(false);
+      expect(stdout).toMatch(/Docs:\s+http:\/\/\S+\/docs/);
+      const health = await (await fetch(`${url}/health`)).json();
+      expect(health).toMatchObject({ status: 'ok', redis: 'up' });
+      const socket = path.join(dataDir, 'redis', 'redis.sock');
+      expect(existsSync(socket)).toBe(true);
+      expect(existsSync(path.join(dataDir, 'redis', 'appendonlydir'))).toBe(true);
+      const docs = await fetch(`${url}/openapi.json`);
+      expect((await docs.json()).paths['/v1/ingest'].post).toBeDefined();
+      child.kill('SIGTERM');
+      expect(await exited(child)).toBe(0);
+      expect(existsSync(socket)).toBe(false);
+    } finally {
+      // A failed start must not leave the server (and its redis-server child) running.
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        if ((await Promise.race([exited(child), new Promise((r) => setTimeout(() => r('timeout'), 15_000))])) === 'timeout') child.kill('SIGKILL');
+      }
+    }
   });
 
   it('explains how to get Redis when no redis-server binary exists', async () => {
