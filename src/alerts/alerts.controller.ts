@@ -16,13 +16,18 @@ import { DetectionService } from '../detection/detection.service';
 export class AlertsController {
   constructor(private readonly alerts: AlertsStore, private readonly scope: ScopeService, private readonly modules: ModuleRef) {}
 
-  /** Detection owns enrichment and imports this module, so it is looked up lazily (no import cycle). */
+  private detectionRef?: DetectionService | null;
+
+  /** Detection owns enrichment and imports this module, so it is looked up lazily (no import cycle), once. */
   private detection(): DetectionService | null {
-    try {
-      return this.modules.get(DetectionService, { strict: false });
-    } catch {
-      return null;
+    if (this.detectionRef === undefined) {
+      try {
+        this.detectionRef = this.modules.get(DetectionService, { strict: false });
+      } catch {
+        this.detectionRef = null;
+      }
     }
+    return this.detectionRef;
   }
 
   @Get()
@@ -37,6 +42,6 @@ export class AlertsController {
     if (q.cursor && !decodeCursor(q.cursor)) throw badRequest('query.cursor: not a cursor returned by this endpoint');
     const page = await this.alerts.list(this.scope.readScope(who, q.jurisdiction), { ...q, srcIp });
     const detection = this.detection();
-    return { ...page, items: page.items.map((a) => ({ ...a, enrichment: detection ? detection.enrich(a.source.ip) : null })) };
+    return { ...page, items: page.items.map((a) => ({ ...a, enrichment: detection ? detection.lookup(a.source.ip) : null })) };
   }
 }

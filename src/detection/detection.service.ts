@@ -96,11 +96,6 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
     if (this.config.role !== 'api' && this.config.detection.enabled) this.geo();
   }
 
-  /** Country and AS of an address from the offline databases (nulls when enrichment is off). */
-  enrich(ip: string): GeoInfo {
-    return this.geo().lookup(ip);
-  }
-
   private geo(): GeoDb {
     if (this.geoDb) return this.geoDb;
     if (!this.config.detection.enrichment) return (this.geoDb = NO_GEO);

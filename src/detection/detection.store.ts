@@ -159,10 +159,6 @@ export class DetectionStore {
     return out;
   }
 
-  async recurrence(ip: string): Promise<Record<string, string>> {
-    return this.redis.hgetall(`${this.p}rec:${ip}`);
-  }
-
   /** Blocks recorded for many IPs, one pipeline; answers in order. */
   async recurrenceMany(ips: string[]): Promise<Array<Record<string, string>>> {
     if (!ips.length) return [];

@@ -53,6 +53,12 @@ const newShareId = () => `sh-${Date.now().toString(36)}-${randomBytes(5).toStrin
 /** The local id of a share received from a peer: deterministic, so re-delivery finds it. */
 export const peerShareId = (peer: string, remoteId: string) => `px-${createHash('sha256').update(`${peer}\n${remoteId}`).digest('hex').slice(0, 24)}`;
 
+/** What travels with an indicator on every hop, inbox or peer. */
+function indicatorOf(share: Share) {
+  const { value, tlp, score, confidence, expires, reason, evidence } = share;
+  return { value, tlp, score, confidence, expires, reason, evidence };
+}
+
 /**
  * Sharing between jurisdictions (and, through FederationOutbox / FederationReceiver, between
  * deployments). A share has one sender and many targets; each target's SharingPolicy edge decides
@@ -61,11 +67,6 @@ export const peerShareId = (peer: string, remoteId: string) => `px-${createHash(
  * Provenance (origin, chain, run, evidence summary) travels with every entry; TLP only narrows; RED
  * never leaves its origin; a jurisdiction already on the chain is never sent it again.
  */
-/** What travels with an indicator on every hop, inbox or peer. */
-function indicatorOf(share: Share) {
-  const { value, tlp, score, confidence, expires, reason, evidence } = share;
-  return { value, tlp, score, confidence, expires, reason, evidence };
-}
 
 @Injectable()
 export class SharingService implements SharingPort, OnApplicationBootstrap {
@@ -119,7 +120,7 @@ export class SharingService implements SharingPort, OnApplicationBootstrap {
 
   /** The port: a receiver's playbook run reacting to a share blocked with this decision. */
   async linkDecision(shareId: string, decision: { id: string; value: string; jurisdiction: string; expires: string }): Promise<void> {
-    await this.store.linkDecision(decision.id, shareId, decision.expires);
+    await this.store.linkDecision(decision.id, decision.jurisdiction, shareId, decision.expires);
     // A run that acted after the share was revoked: settle now, so the decision does not outlive it
     // (revoke marks the share before it looks for decisions, so one of the two sees the other).
     const s = await this.store.getShare(shareId);
@@ -512,7 +513,7 @@ export class SharingService implements SharingPort, OnApplicationBootstrap {
 
   /** Jurisdictions whose active decision on the value a playbook run made or confirmed in reaction to this share. */
   private async reactedTo(shareId: string, value: string): Promise<string[]> {
-    const ids = this.jurisdictions.list().map((j) => j.id);
+    const ids = await this.store.jurisdictionsLinkedTo(shareId);
     const found = await Promise.all(
       ids.map(async (j) => {
         const d = await this.decisions.findActive(value, j);

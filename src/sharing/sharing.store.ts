@@ -35,7 +35,8 @@ export interface StoredShare {
  * - `i:<j>:<id>` hash: `entry` (JSON), `state`, `revoked` — one inbox entry
  * - `in:<j>` inbox ids by receipt (ms); `jv:<j>:<value>` the same per value (corroboration, support)
  * - `review:<approvalId>` the inbox entry an approval decides
- * - `dl:<decisionId>` shares whose `shared.indicator` playbook runs made or confirmed that decision
+ * - `dl:<decisionId>` shares whose `shared.indicator` playbook runs made or confirmed that decision;
+ *   `sj:<shareId>` the jurisdictions where they did (revocation looks there, not everywhere)
  * - `taxii:<j>` / `taxii:last:<j>` TAXII collection: share ids by date added (µs)
  * Federation keys (`fed:*`) belong to FederationStore.
  */
@@ -64,6 +65,7 @@ export class SharingStore {
     jv: (j: string, v: string) => `${this.p}:jv:${j}:${v}`,
     review: (approvalId: string) => `${this.p}:review:${approvalId}`,
     dl: (decisionId: string) => `${this.p}:dl:${decisionId}`,
+    sj: (shareId: string) => `${this.p}:sj:${shareId}`,
     taxii: (j: string) => `${this.p}:taxii:${j}`,
     taxiiLast: (j: string) => `${this.p}:taxii:last:${j}`,
   };
@@ -243,9 +245,16 @@ export class SharingStore {
   // --- decisions playbook runs made in reaction to shares ---
 
   /** A run reacting to `shareId` made (or found already in force) this decision; kept until it expires. */
-  async linkDecision(decisionId: string, shareId: string, expires: string): Promise<void> {
-    const key = this.k.dl(decisionId);
-    await this.redis.multi().sadd(key, shareId).pexpireat(key, Math.max(Date.parse(expires) || 0, Date.now()) + 60_000).exec();
+  async linkDecision(decisionId: string, jurisdiction: string, shareId: string, expires: string): Promise<void> {
+    const dl = this.k.dl(decisionId);
+    const sj = this.k.sj(shareId);
+    const until = Math.max(Date.parse(expires) || 0, Date.now()) + 60_000;
+    // The share's set lives as long as its longest-lived linked decision (NX sets the first expiry, GT only extends).
+    await this.redis.multi().sadd(dl, shareId).pexpireat(dl, until).sadd(sj, jurisdiction).pexpireat(sj, until, 'NX').pexpireat(sj, until, 'GT').exec();
+  }
+
+  async jurisdictionsLinkedTo(shareId: string): Promise<string[]> {
+    return this.redis.smembers(this.k.sj(shareId));
   }
 
   async linkedShares(decisionId: string): Promise<string[]> {

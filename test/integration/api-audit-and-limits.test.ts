@@ -140,6 +140,7 @@ describe('audit trail, rate limits and API consistency', () => {
     );
     const ing = await app.call('POST', '/v1/ingest?format=suricata-eve&jurisdiction=seoul-mapo', { raw: lines.join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
     expect(ing.body.accepted).toBe(12);
+    expect((await app.call('POST', '/v1/decisions', { key: analyst.key, body: { value: '45.155.205.94', duration: '1h', reason: 'overview: one active block' } })).status).toBe(201);
     const ov = await eventually(async () => {
       const r = await app.call('GET', '/v1/overview?jurisdiction=seoul-mapo&window=15m', { key: analyst.key });
       return r.body.alerts?.total === 12 ? r.body : null;
@@ -153,7 +154,8 @@ describe('audit trail, rate limits and API consistency', () => {
     expect(kr.enrichment).toMatchObject({ country: 'KR', asn: expect.any(Number), org: expect.any(String) });
     expect(ov.key).toMatchObject({ id: analyst.id, role: 'analyst', jurisdiction: 'seoul-mapo' });
     expect(ov.jurisdictions).toEqual(['seoul-mapo']);
-    expect(ov.activeDecisions.total).toBeGreaterThanOrEqual(0);
+    // Test 1's block in seoul-mapo was ended; the one made above is the only active one.
+    expect(ov.activeDecisions).toEqual({ total: 1, byJurisdiction: { 'seoul-mapo': 1 } });
     const bad = await app.call('GET', '/v1/overview?window=3d', { key: analyst.key });
     expect(bad.status).toBe(400);
     expect(bad.body.detail).toMatch(/window/);

@@ -3,7 +3,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
 import { AllowlistService } from '../../blocklist/allowlist.service';
 import { DecisionsService } from '../../blocklist/decisions.service';
-import { parseDuration } from '../../infra/time/duration';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { QueuesService } from '../../infra/queues/queues.service';
@@ -14,7 +13,7 @@ import type { Effects } from '../engine/effects';
 import { Executor, type ExecutorOptions } from '../engine/executor';
 import { executorOptionsOf } from '../engine/offline';
 import { TERMINAL, type RunMode, type RunRecord } from '../engine/run.types';
-import { ApprovalDecidedJob, RunJob, jobId } from '../jobs';
+import { RunJob, jobId } from '../jobs';
 import type { CompiledPlaybook } from '../model/compile';
 import type { TriggerInstance } from '../model/variables';
 import { PlaybookRegistry } from '../registry/registry.service';
@@ -68,7 +67,6 @@ export class RunEngine {
   executorOptions(): ExecutorOptions {
     return executorOptionsOf(this.config);
   }
-
 
   /** A trigger arrived: start a run of every playbook in force (enforcing or shadow) that it concerns. */
   async dispatch(trigger: TriggerInstance): Promise<string[]> {
