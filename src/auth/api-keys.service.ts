@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
-import { badRequest, forbidden, notFound } from '../infra/http/problem';
+import { badRequest, notFound } from '../infra/http/problem';
+import { isRedisConnectionError } from '../infra/redis/redis.health';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuditActor } from '../audit/audit.schemas';
@@ -55,7 +56,14 @@ export class ApiKeysService {
     if (!m) return null;
     const cached = this.cache.get(token);
     if (cached && cached.until > Date.now()) return cached.principal;
-    const found = await this.store.find(m[1]);
+    let found: Awaited<ReturnType<ApiKeysStore['find']>>;
+    try {
+      found = await this.store.find(m[1]);
+    } catch (e) {
+      // Redis down: a key verified before keeps its answer (nothing can revoke it meanwhile), so firewalls still get their feeds.
+      if (cached && isRedisConnectionError(e)) return cached.principal;
+      throw e;
+    }
     const valid = !!found && !found.record.revoked && timingSafeEqual(sha256(m[2]), Buffer.from(found.hash, 'hex'));
     const principal = valid ? { keyId: found!.record.id, role: found!.record.role, jurisdiction: found!.record.jurisdiction } : null;
     if (this.cache.size > 10_000) this.cache.clear();
@@ -69,8 +77,8 @@ export class ApiKeysService {
 
   async revoke(id: string, visible: Set<string> | null, actor: AuditActor): Promise<ApiKeyRecord> {
     const found = await this.store.find(id);
-    if (!found) throw notFound(`api key ${id} does not exist`);
-    if (visible && !visible.has(found.record.jurisdiction)) throw forbidden(`api key ${id} belongs to jurisdiction ${found.record.jurisdiction}, outside yours`);
+    // Another jurisdiction's key answers exactly as a missing one.
+    if (!found || (visible && !visible.has(found.record.jurisdiction))) throw notFound(`api key ${id} does not exist`);
     const at = new Date().toISOString();
     if (!found.record.revoked) {
       await this.store.revoke(id, at);
@@ -78,9 +86,5 @@ export class ApiKeysService {
     }
     this.cache.clear();
     return { ...found.record, revoked: found.record.revoked ?? at };
-  }
-
-  hit(keyId: string, windowSeconds: number) {
-    return this.store.hit(keyId, windowSeconds);
   }
 }

@@ -4,13 +4,15 @@ import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { REDIS } from '../infra/redis/redis.module';
 import { ApiKeyRecord } from './auth.schemas';
+import { SLIDING_HIT_LUA, type SlidingCount } from './sliding-window';
 
-/** Redis keys of the auth domain: one hash per API key, and the set of all ids. */
+/** Redis keys of the auth domain: one hash per API key, the set of all ids, and the rate counters (`rate:*`, `authfail:*`). */
 @Injectable()
 export class ApiKeysStore {
   private readonly p: string;
   constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(CONFIG) config: GwanjeConfig) {
     this.p = `${config.redis.keyPrefix}:keys`;
+    redis.defineCommand('gwSlidingHit', { numberOfKeys: 1, lua: SLIDING_HIT_LUA });
   }
 
   async save(record: ApiKeyRecord, secretHash: string): Promise<void> {
@@ -39,11 +41,14 @@ export class ApiKeysStore {
     await this.redis.hset(`${this.p}:${id}`, 'revoked', at);
   }
 
-  /** Fixed-window request counter for rate limiting; returns the count in this window. */
-  async hit(keyId: string, windowSeconds: number): Promise<number> {
-    const window = Math.floor(Date.now() / 1000 / windowSeconds);
-    const key = `${this.p}:rate:${keyId}:${window}`;
-    const [[, count]] = (await this.redis.multi().incr(key).expire(key, windowSeconds * 2).exec()) as [[null, number], unknown];
-    return count;
+  /**
+   * Count one event of a sliding-window counter (`rate:<keyId>` requests per key, `authfail:<address>`
+   * failed authentications per client) in one round trip; `warn` is true once per counter and window
+   * when the estimate (this event included) first exceeds `warnAbove`.
+   */
+  async slidingHit(counter: string, windowMs: number, warnAbove: number): Promise<SlidingCount & { warn: boolean }> {
+    const redis = this.redis as unknown as { gwSlidingHit(key: string, windowMs: string, limit: string): Promise<number[]> };
+    const [current, previous, elapsedMs, warn] = await redis.gwSlidingHit(`${this.p}:${counter}`, String(windowMs), String(warnAbove));
+    return { current, previous, elapsedMs, windowMs, warn: warn === 1 };
   }
 }

@@ -4,7 +4,7 @@ import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { actorOf, type Principal } from '../auth/auth.schemas';
 import { ScopeService } from '../auth/scope.service';
 import { ApiDoc } from '../infra/http/openapi';
-import { badRequest, forbidden, validate } from '../infra/http/problem';
+import { badRequest, forbidden, notFound, validate } from '../infra/http/problem';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import {
   AddAllowlistBody,
@@ -74,6 +74,9 @@ export class AllowlistController {
     const reason = body === undefined || body === null ? q.reason : validate(RemoveAllowlistBody, body, 'body').reason;
     if (!reason) throw badRequest('reason: say why the entry is removed (body {"reason": …} or ?reason=)');
     const entry = await this.allowlist.get(id);
+    // An entry the key cannot list (a sibling's, a cousin's) answers exactly as a missing one.
+    if (entry.jurisdiction !== null && !this.scope.visible(who).has(entry.jurisdiction) && !this.jurisdictions.ancestors(who.jurisdiction).includes(entry.jurisdiction))
+      throw notFound(`allowlist entry ${id} does not exist`);
     this.assertMayChange(who, entry.jurisdiction);
     return this.allowlist.remove(id, { actor: actorOf(who), reason });
   }

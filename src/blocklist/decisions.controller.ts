@@ -4,7 +4,7 @@ import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { actorOf, type Principal } from '../auth/auth.schemas';
 import { ScopeService } from '../auth/scope.service';
 import { ApiDoc } from '../infra/http/openapi';
-import { badRequest, conflict, forbidden, notFound, ProblemError, unprocessable, validate } from '../infra/http/problem';
+import { badRequest, conflict, notFound, ProblemError, unprocessable, validate } from '../infra/http/problem';
 import { CrowdsecStream, CsLiveQuery } from './crowdsec-stream.service';
 import { CreateDecisionBody, DecisionPage, DecisionView, EndDecisionBody, EndDecisionQuery, ListDecisionsQuery, viewOf, type BanResult } from './decisions.schemas';
 import { DecisionsService } from './decisions.service';
@@ -57,14 +57,18 @@ export class DecisionsController {
     return reply.send(pageInRange({ items: page.items.map((d) => viewOf(d, now)), next: page.next }, (d) => d.created, q));
   }
 
+  /** A decision the key may see. Another jurisdiction's answers exactly as a missing one: a 404 that names no owner. */
+  private async visible(id: string, who: Principal) {
+    const d = /^\d{1,16}$/.test(id) ? await this.decisions.get(id) : null;
+    if (!d || !this.scope.visible(who).has(d.jurisdiction)) throw notFound(`decision ${id} does not exist`);
+    return d;
+  }
+
   @Get(':id')
   @Roles('analyst', 'admin')
   @ApiDoc({ summary: 'One decision', tags: ['decisions'], response: DecisionView })
   async get(@Param('id') id: string, @CurrentPrincipal() who: Principal) {
-    const d = /^\d+$/.test(id) ? await this.decisions.get(id) : null;
-    if (!d) throw notFound(`decision ${id} does not exist`);
-    if (!this.scope.visible(who).has(d.jurisdiction)) throw forbidden(`decision ${id} belongs to jurisdiction ${d.jurisdiction}, outside yours`);
-    return viewOf(d);
+    return viewOf(await this.visible(id, who));
   }
 
   @Post()
@@ -107,9 +111,7 @@ export class DecisionsController {
     const q = validate(EndDecisionQuery, query, 'query');
     const reason = body === undefined || body === null ? q.reason : validate(EndDecisionBody, body, 'body').reason;
     if (!reason) throw badRequest('reason: say why the block is lifted (body {"reason": …} or ?reason=)');
-    const d = /^\d+$/.test(id) ? await this.decisions.get(id) : null;
-    if (!d) throw notFound(`decision ${id} does not exist`);
-    if (!this.scope.visible(who).has(d.jurisdiction)) throw forbidden(`decision ${id} belongs to jurisdiction ${d.jurisdiction}, outside yours`);
+    await this.visible(id, who);
     const r = await this.decisions.end(id, { actor: actorOf(who), reason });
     if (!r.ok) throw notFound(r.refused);
     return viewOf(r.decision);

@@ -1,7 +1,7 @@
 /**
  * Ban, atomically: an idempotency key or an active decision for the same value answers with the
  * existing id; a ban checked against an older allowlist version answers 'stale' (the caller checks
- * again); otherwise the decision is stored, indexed, counted in the jurisdiction's change counter
+ * again), one whose random id is already in use 'taken' (the caller draws another); otherwise the decision is stored, indexed, counted in the jurisdiction's change counter
  * and appended to its change log.
  *
  * KEYS: 1 d:<id>, 2 act:<j>, 3 val:<j>, 4 all:<j>, 5 hist:<j>:<value>, 6 meta:<j>, 7 log:<j>, 8 exp, 9 idem key, 10 allowlist version
@@ -23,6 +23,7 @@ if cur then
   end
 end
 if ARGV[13] ~= '*' and (redis.call('GET', KEYS[10]) or '0') ~= ARGV[13] then return {'stale', ''} end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'taken', ''} end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[1])

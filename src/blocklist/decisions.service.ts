@@ -91,7 +91,7 @@ export class DecisionsService {
       const now = Date.now();
       const repeat = await this.store.bansSince(input.jurisdiction, net.text, now - this.limits.lookback);
       const duration = this.escalated(base, repeat, input.escalate ?? this.bl.escalation.enabled);
-      const [id] = await this.store.nextIds();
+      const [id] = this.store.nextIds(1, now);
       const decision: Decision = {
         id,
         value: net.text,
@@ -109,6 +109,11 @@ export class DecisionsService {
         ended: null,
       };
       const out = await this.store.insert(decision, { idempotencyKey: input.idempotencyKey, allowlistVersion: version, allowlistVersionKey: this.allowlistStore.versionKey });
+      if (out.kind === 'taken') {
+        // A random id clash (1 in 4096 within one millisecond): draw another.
+        if (attempt < 100) continue;
+        throw new Error('no free decision id after 100 draws');
+      }
       if (out.kind === 'stale') {
         if (attempt < STALE_RETRIES) continue;
         return this.refuse(raw, 'allowlisted', `${net.text}: the allowlist kept changing while this ban was checked; try again`);
@@ -188,8 +193,8 @@ export class DecisionsService {
   }
 
   /**
-   * Decisions newest first across jurisdictions. Ids come from one counter, so id order is creation
-   * order. A filtered page scans at most a few thousand records and may come back short with a
+   * Decisions newest first across jurisdictions. Ids are time-ordered (decisionIds), so id order is
+   * creation order. A filtered page scans at most a few thousand records and may come back short with a
    * `next` cursor: follow it.
    */
   async list(jurisdictions: string[], q: { active?: boolean; value?: string; limit: number; cursor?: string }): Promise<{ items: Decision[]; next: string | null }> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
 import type Redis from 'ioredis';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
@@ -26,16 +27,46 @@ export interface Loaded {
   unsweptExpiry: number;
 }
 
-export type InsertOutcome = { kind: 'ok' | 'dup' | 'idem'; id: string } | { kind: 'stale' };
+export type InsertOutcome = { kind: 'ok' | 'dup' | 'idem'; id: string } | { kind: 'stale' } | { kind: 'taken' };
+
+/** Ids count milliseconds from here (2020-01-01T00:00:00Z), which keeps them below 2^53 until 2089. */
+const ID_EPOCH_MS = 1_577_836_800_000;
+const ID_RANDOM = 4096;
+let lastId = 0;
+
+/**
+ * Decision ids: decimal (CrowdSec bouncers need numeric ids, and JSON numbers stay exact below
+ * 2^53), time-ordered (ms since 2020 × 4096, so id order is creation order and the listing needs no
+ * other index) plus 12 random bits — neither sequential nor guessable from a neighbour, and telling
+ * nothing of how many decisions other jurisdictions make. Older ids from the former counter sort
+ * below every new one. Within one process ids only grow: one drawn at or below the last (same
+ * millisecond, or a bulk allocation) takes a random step of 2–256 above it instead.
+ */
+export function decisionIds(count: number, now = Date.now()): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    let id = (now - ID_EPOCH_MS) * ID_RANDOM + randomInt(ID_RANDOM);
+    if (id <= lastId) id = lastId + 1 + randomInt(1, 256);
+    lastId = id;
+    out.push(String(id));
+  }
+  return out;
+}
 
 type Exec = Array<[Error | null, unknown]>;
+/** The Lua commands defined in the constructor, as ioredis adds them (on the client and on pipelines). */
+interface BlScripts {
+  gwBlBan(...args: string[]): Promise<[string, string]>;
+  gwBlEnd(...args: string[]): Promise<number>;
+  gwBlSweep(...args: string[]): Promise<number>;
+}
 
 const parseDecision = (json: string) => JSON.parse(json) as Decision; // written by this store only, from a validated Decision
 const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 
 /**
  * Redis keys of the decisions domain, all under `<prefix>:bl:`:
- * - `seq` id counter; `d:<id>` the decision (JSON, kept until expiry + retention)
+ * - `d:<id>` the decision (JSON, kept until expiry + retention); ids are time-ordered random (decisionIds)
  * - `act:<j>` active ids by expiry (ms); `val:<j>` value → active id; `all:<j>` every id (newest first listing)
  * - `end:<j>` ended ids by end time (revoked window); `hist:<j>:<value>` bans of a value by creation time (escalation)
  * - `meta:<j>` {ver, mtime, lastExpiry}; `log:<j>` change stream; `exp` global expiry index for the sweep
@@ -75,9 +106,9 @@ export class DecisionsStore {
   };
   private expMember = (d: Decision) => `${d.jurisdiction}\n${d.id}\n${d.value}`;
 
-  async nextIds(count = 1): Promise<string[]> {
-    const last = await this.redis.incrby(`${this.p}:seq`, count);
-    return Array.from({ length: count }, (_, i) => String(last - count + 1 + i));
+  /** Fresh decision ids (see decisionIds); a clash with a stored one is caught by the insert ('taken'). */
+  nextIds(count = 1, now = Date.now()): string[] {
+    return decisionIds(count, now);
   }
 
   private banArgs(d: Decision, opts: { idempotencyKey?: string; allowlistVersion: string; allowlistVersionKey: string; now: number }) {
@@ -91,22 +122,30 @@ export class DecisionsStore {
     ];
   }
 
-  /** Store a new decision unless one is active for its value (or its idempotency key was used); see BAN_LUA. */
+  /** Store a new decision unless one is active for its value (or its idempotency key was used, or its id is taken); see BAN_LUA. */
   async insert(d: Decision, opts: { idempotencyKey?: string; allowlistVersion: string; allowlistVersionKey: string }): Promise<InsertOutcome> {
-    const [kind, id] = (await (this.redis as any).gwBlBan(...this.banArgs(d, { ...opts, now: Date.now() }))) as [string, string];
-    return kind === 'stale' ? { kind: 'stale' } : { kind: kind as 'ok' | 'dup' | 'idem', id };
+    const [kind, id] = (await (this.redis as unknown as BlScripts).gwBlBan(...this.banArgs(d, { ...opts, now: Date.now() }))) as [string, string];
+    if (kind === 'stale' || kind === 'taken') return { kind };
+    return { kind: kind as 'ok' | 'dup' | 'idem', id };
   }
 
-  /** Bulk load (bench, imports): pipelined, without allowlist checks — callers have checked. */
+  /** Bulk load (bench, imports): pipelined, without allowlist checks — callers have checked. A decision whose id is taken gets a new one. */
   async insertMany(decisions: Decision[], allowlistVersionKey: string): Promise<number> {
     let stored = 0;
-    for (const part of chunks(decisions, 5000)) {
-      const pipe = this.redis.pipeline();
-      const now = Date.now();
-      for (const d of part) (pipe as any).gwBlBan(...this.banArgs(d, { allowlistVersion: '*', allowlistVersionKey, now }));
-      for (const [err, res] of ((await pipe.exec()) ?? []) as Exec) {
-        if (err) throw err;
-        if ((res as string[])[0] === 'ok') stored++;
+    for (let part of chunks(decisions, 5000)) {
+      while (part.length) {
+        const pipe = this.redis.pipeline();
+        const now = Date.now();
+        for (const d of part) (pipe as unknown as BlScripts).gwBlBan(...this.banArgs(d, { allowlistVersion: '*', allowlistVersionKey, now }));
+        const taken: Decision[] = [];
+        (((await pipe.exec()) ?? []) as Exec).forEach(([err, res], i) => {
+          if (err) throw err;
+          const kind = (res as string[])[0];
+          if (kind === 'ok') stored++;
+          else if (kind === 'taken') taken.push(part[i]);
+        });
+        const fresh = decisionIds(taken.length);
+        part = taken.map((d, i) => ({ ...d, id: fresh[i] }));
       }
     }
     return stored;
@@ -116,7 +155,7 @@ export class DecisionsStore {
   async end(ended: Decision): Promise<boolean> {
     const now = Date.now();
     const j = ended.jurisdiction;
-    const res = await (this.redis as any).gwBlEnd(
+    const res = await (this.redis as unknown as BlScripts).gwBlEnd(
       this.key.d(ended.id), this.key.act(j), this.key.val(j), this.key.end(j), this.key.meta(j), this.key.log(j), this.key.exp(),
       ended.id, JSON.stringify(ended), ended.value, String(now), String(this.config.blocklist.changeLogMax), this.expMember(ended), String(now - this.revokedKeepMs),
     );
@@ -125,7 +164,7 @@ export class DecisionsStore {
 
   /** Record due expiries (events); returns how many were recorded. */
   async sweep(now: number, batch = 1000): Promise<number> {
-    return Number(await (this.redis as any).gwBlSweep(this.key.exp(), this.p, String(now), String(batch), String(this.config.blocklist.changeLogMax)));
+    return Number(await (this.redis as unknown as BlScripts).gwBlSweep(this.key.exp(), this.p, String(now), String(batch), String(this.config.blocklist.changeLogMax)));
   }
 
   async get(id: string): Promise<Decision | null> {

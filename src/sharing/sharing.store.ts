@@ -5,10 +5,14 @@ import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { REDIS } from '../infra/redis/redis.module';
 import type { Delivery, InboxEntry, InboxState, InboxView, Revocation, RevokeOutcome, Share } from './sharing.schemas';
+import { shareIndicatorId } from './taxii/taxii.ids';
 
 type Exec = Array<[Error | null, unknown]>;
 
-/** Allocate a collection's next "date added" in µs: the server clock, strictly increasing per collection. */
+/**
+ * Allocate a collection's next "date added" in µs: the server clock, strictly increasing per
+ * collection; and index the STIX object id (get-by-id looks it up instead of scanning).
+ */
 const TAXII_ADD_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -16,8 +20,10 @@ local last = tonumber(redis.call('GET', KEYS[2]) or '0')
 if now <= last then now = last + 1 end
 redis.call('SET', KEYS[2], string.format('%.0f', now))
 redis.call('ZADD', KEYS[1], string.format('%.0f', now), ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
 return string.format('%.0f', now)
 `;
 
@@ -37,7 +43,7 @@ export interface StoredShare {
  * - `review:<approvalId>` the inbox entry an approval decides
  * - `dl:<decisionId>` shares whose `shared.indicator` playbook runs made or confirmed that decision;
  *   `sj:<shareId>` the jurisdictions where they did (revocation looks there, not everywhere)
- * - `taxii:<j>` / `taxii:last:<j>` TAXII collection: share ids by date added (µs)
+ * - `taxii:<j>` / `taxii:last:<j>` TAXII collection: share ids by date added (µs); `taxii:ids:<j>` STIX object id → share id
  * Federation keys (`fed:*`) belong to FederationStore.
  */
 @Injectable()
@@ -51,7 +57,7 @@ export class SharingStore {
     this.p = `${config.redis.keyPrefix}:sharing`;
     this.keepMs = config.sharing.retentionDays * 86_400_000;
     this.maxTtlMs = configDuration(config.sharing.maxTtl);
-    redis.defineCommand('gwShareTaxiiAdd', { numberOfKeys: 2, lua: TAXII_ADD_LUA });
+    redis.defineCommand('gwShareTaxiiAdd', { numberOfKeys: 3, lua: TAXII_ADD_LUA });
   }
 
   private k = {
@@ -68,6 +74,7 @@ export class SharingStore {
     sj: (shareId: string) => `${this.p}:sj:${shareId}`,
     taxii: (j: string) => `${this.p}:taxii:${j}`,
     taxiiLast: (j: string) => `${this.p}:taxii:last:${j}`,
+    taxiiIds: (j: string) => `${this.p}:taxii:ids:${j}`,
   };
 
   /** Index entries older than this are trimmed (ms). */
@@ -265,7 +272,19 @@ export class SharingStore {
 
   /** (Re)add a share to its sender's collection as its newest version; returns the date added (µs). */
   async taxiiAdd(jurisdiction: string, shareId: string): Promise<number> {
-    return Number(await (this.redis as any).gwShareTaxiiAdd(this.k.taxii(jurisdiction), this.k.taxiiLast(jurisdiction), shareId, String(this.indexTtl())));
+    const redis = this.redis as unknown as { gwShareTaxiiAdd(...args: string[]): Promise<string> };
+    return Number(await redis.gwShareTaxiiAdd(this.k.taxii(jurisdiction), this.k.taxiiLast(jurisdiction), this.k.taxiiIds(jurisdiction), shareId, String(this.indexTtl()), shareIndicatorId(shareId)));
+  }
+
+  /** Shares of a collection by STIX object id, with their date added (µs); ids not in it (or past retention) are left out. */
+  async taxiiFind(jurisdiction: string, objectIds: string[]): Promise<Array<{ id: string; addedUs: number }>> {
+    if (!objectIds.length) return [];
+    const shareIds = await this.redis.hmget(this.k.taxiiIds(jurisdiction), ...objectIds);
+    const found = [...new Set(shareIds.filter((id): id is string => !!id))];
+    if (!found.length) return [];
+    const scores = await this.redis.zmscore(this.k.taxii(jurisdiction), ...found);
+    const floorUs = this.floor() * 1000;
+    return found.flatMap((id, i) => (scores[i] !== null && Number(scores[i]) > floorUs ? [{ id, addedUs: Number(scores[i]) }] : []));
   }
 
   /** Share ids added strictly after `afterUs`, oldest first, with their date added (µs); one more than `limit` tells whether there are more. */

@@ -1,5 +1,6 @@
+import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import { eventually, redisUrl, startTestApp, type TestApp } from '../helpers/app';
+import { ADMIN_KEY, eventually, redisUrl, startTestApp, type TestApp } from '../helpers/app';
 
 /**
  * The audit trail records every state change with its actor and reason, chains the entries, and
@@ -12,7 +13,8 @@ describe('audit trail, rate limits and API consistency', () => {
   let analyst: { key: string; id: string };
 
   beforeAll(async () => {
-    app = await startTestApp({ server: { rateLimitPerMinute: 100 } });
+    // 127.0.0.1 (the test itself) is a trusted proxy, so X-Forwarded-For names the client of a request.
+    app = await startTestApp({ server: { rateLimitPerMinute: 100, authFailures: { max: 5, windowSeconds: 60 }, trustedProxies: ['127.0.0.1'] } });
     redis = new Redis(redisUrl());
     const r = await app.call('POST', '/v1/keys', { body: { role: 'analyst', jurisdiction: 'seoul-mapo', name: 'audit analyst' } });
     analyst = { key: r.body.key, id: r.body.record.id };
@@ -173,5 +175,64 @@ describe('audit trail, rate limits and API consistency', () => {
     expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited!.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect((await app.call('GET', '/v1/jurisdictions', { key: other.body.key })).status).toBe(200);
+  });
+
+  describe('failed authentication is limited per client address (sliding window, shared through Redis)', () => {
+    const from = (client: string, key: string | null = `gwk_abcdefabcdef_${'x'.repeat(43)}`) => app.call('GET', '/v1/jurisdictions', { key, headers: { 'x-forwarded-for': client } });
+    let warn: jest.SpyInstance;
+    beforeEach(() => {
+      warn = jest.spyOn(Logger.prototype, 'warn');
+    });
+    afterEach(() => warn.mockRestore());
+    const warnedAbout = (client: string) => warn.mock.calls.filter(([obj]) => typeof obj === 'object' && obj?.client === client);
+
+    it('answers 429 with Retry-After past the limit — to a correct key too — and leaves other addresses alone', async () => {
+      for (let i = 0; i < 5; i++) expect((await from('198.51.100.1')).status).toBe(401);
+      const limited = await from('198.51.100.1');
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const retry = Number(limited.headers.get('retry-after'));
+      expect(retry).toBeGreaterThan(0);
+      expect(retry).toBeLessThanOrEqual(120);
+      expect(limited.body.detail).toMatch(/198\.51\.100\.1/);
+      // A correct guess is refused as well, or the limit would not stop guessing.
+      expect((await from('198.51.100.1', ADMIN_KEY)).status).toBe(429);
+      for (let i = 0; i < 20; i++) expect((await from('198.51.100.1')).status).toBe(429);
+      // Another client, and requests without a key (nothing guessed), are not affected.
+      expect((await from('198.51.100.2', ADMIN_KEY)).status).toBe(200);
+      expect((await from('198.51.100.1', null)).status).toBe(401);
+      // One warning for the address in this window, not one per failure.
+      expect(warnedAbout('198.51.100.1')).toHaveLength(1);
+      expect(warnedAbout('198.51.100.1')[0][0]).toMatchObject({ failures: 5, max: 5, windowSeconds: 60 });
+    });
+
+    it('counts an IPv6 client per /64, so rotating addresses inside it does not help', async () => {
+      for (let i = 1; i <= 5; i++) expect((await from(`2001:db8:7:9::${i}`)).status).toBe(401);
+      expect((await from('2001:db8:7:9:ffff::6')).status).toBe(429);
+      expect((await from('2001:db8:7:a::1', ADMIN_KEY)).status).toBe(200); // the next /64
+    });
+
+    it('without a trusted proxy X-Forwarded-For is ignored: the socket address is the client', async () => {
+      const direct = await startTestApp({ server: { authFailures: { max: 3, windowSeconds: 60 } } });
+      try {
+        const call = (client: string, key = 'not-a-key-but-long-enough') => direct.call('GET', '/v1/jurisdictions', { key, headers: { 'x-forwarded-for': client } });
+        for (const client of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) expect((await call(client)).status).toBe(401);
+        expect((await call('192.0.2.4')).status).toBe(429);
+      } finally {
+        await direct.close();
+      }
+    });
+
+    it('API processes share the count: failures spread over two processes add up', async () => {
+      const second = await startTestApp({ role: 'api', redis: { keyPrefix: app.config.redis.keyPrefix }, server: { rateLimitPerMinute: 100, authFailures: { max: 5, windowSeconds: 60 }, trustedProxies: ['127.0.0.1'] } });
+      try {
+        const on = (target: TestApp) => target.call('GET', '/v1/jurisdictions', { key: `gwk_abcdefabcdef_${'y'.repeat(43)}`, headers: { 'x-forwarded-for': '203.0.113.77' } });
+        for (const target of [app, second, app, second, app]) expect((await on(target)).status).toBe(401);
+        expect((await on(second)).status).toBe(429);
+        expect((await on(app)).status).toBe(429);
+      } finally {
+        await second.close();
+      }
+    });
   });
 });

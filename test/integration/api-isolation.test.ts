@@ -135,17 +135,26 @@ describe('jurisdiction isolation across every endpoint', () => {
     expect((await app.call('GET', `/v1/ips/${FOREIGN_IP}`, { key: ADMIN_KEY })).status).toBe(200);
   }, 120_000);
 
-  it("cannot end, revoke, approve or delete another jurisdiction's objects by id", async () => {
-    const tries: Array<[string, string, unknown]> = [
-      ['DELETE', `/v1/decisions/${foreign.decisionId}?reason=iso`, undefined],
-      ['DELETE', `/v1/allowlist/${foreign.allowId}?reason=iso`, undefined],
-      ['POST', `/v1/shares/${foreign.shareId}/revoke`, { reason: 'iso' }],
-      ['DELETE', `/v1/keys/${foreign.keyId}`, undefined],
+  it("cannot read, end, revoke or delete another jurisdiction's objects by id, nor learn that they exist", async () => {
+    // Each foreign id must answer exactly as an id that does not exist: 404, same detail, no owner named.
+    const tries: Array<[string, string, string, unknown]> = [
+      ['GET', `/v1/decisions/${foreign.decisionId}`, '/v1/decisions/1234567890123', undefined],
+      ['DELETE', `/v1/decisions/${foreign.decisionId}?reason=iso`, '/v1/decisions/1234567890123?reason=iso', undefined],
+      ['DELETE', `/v1/allowlist/${foreign.allowId}?reason=iso`, '/v1/allowlist/al_000000000000?reason=iso', undefined],
+      ['GET', `/v1/shares/${foreign.shareId}`, '/v1/shares/sh_missing', undefined],
+      ['POST', `/v1/shares/${foreign.shareId}/revoke`, '/v1/shares/sh_missing/revoke', { reason: 'iso' }],
+      ['DELETE', `/v1/keys/${foreign.keyId}`, '/v1/keys/000000000000', undefined],
     ];
-    for (const [method, url, body] of tries) {
+    const idOf = (url: string) => url.split('?')[0].split('/')[3];
+    for (const [method, url, missingUrl, body] of tries) {
       for (const role of ['admin', 'analyst'] as const) {
+        if (url.startsWith('/v1/keys') && role !== 'admin') continue;
         const r = await app.call(method, url, { key: as(role), body });
-        expect([403, 404]).toContain(r.status);
+        const missing = await app.call(method, missingUrl, { key: as(role), body });
+        expect([`${method} ${url} as ${role}`, r.status]).toEqual([`${method} ${url} as ${role}`, 404]);
+        expect(missing.status).toBe(404);
+        expect(r.body.detail.replace(idOf(url), '<id>')).toBe(missing.body.detail.replace(idOf(missingUrl), '<id>'));
+        expect(r.text).not.toContain(FOREIGN);
       }
     }
     // Nothing moved.

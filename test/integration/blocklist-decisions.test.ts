@@ -1,4 +1,6 @@
 import { DecisionsService } from '../../src/blocklist/decisions.service';
+import { DecisionsStore } from '../../src/blocklist/decisions.store';
+import { AllowlistStore } from '../../src/blocklist/allowlist.store';
 import { ALLOWLIST, type AllowlistLookup } from '../../src/blocklist/allowlist.port';
 import { startTestApp, type TestApp } from '../helpers/app';
 
@@ -50,6 +52,30 @@ describe('block decisions and allowlists', () => {
     expect(a.status).toBe(201);
     expect(b.status).toBe(200);
     expect(b.body.id).toBe(a.body.id);
+  });
+
+  it('ids are decimal, exact as JSON numbers, time-ordered, and not sequential', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await app.call('POST', '/v1/decisions', { key: analyst, body: { value: `185.220.102.${i + 1}`, reason: 'id test', duration: '1h' } })).body.id);
+    for (const id of ids) {
+      expect(id).toMatch(/^\d{1,16}$/);
+      expect(Number.isSafeInteger(Number(id))).toBe(true); // CrowdSec bouncers get it as a JSON number
+    }
+    const n = ids.map(Number);
+    // Made one after another: later ids are larger (listing newest first needs no other index)...
+    for (let i = 1; i < n.length; i++) expect(n[i]).toBeGreaterThan(n[i - 1]);
+    // ...but neighbours are not consecutive, and their gaps follow no pattern.
+    const gaps = n.slice(1).map((x, i) => x - n[i]);
+    expect(gaps.filter((g) => g === 1)).toEqual([]);
+    expect(new Set(gaps).size).toBeGreaterThan(gaps.length / 2);
+    const listed = await app.call('GET', '/v1/decisions?limit=12', { key: analyst });
+    expect(listed.body.items.map((d: any) => d.id)).toEqual([...ids].reverse());
+    // A random id that another process drew first is never overwritten: the insert answers 'taken'.
+    const store = app.app.get(DecisionsStore);
+    const first = (await decisions.get(ids[0]))!;
+    const clash = await store.insert({ ...first, value: '185.220.103.1' }, { allowlistVersion: '*', allowlistVersionKey: app.app.get(AllowlistStore).versionKey });
+    expect(clash).toEqual({ kind: 'taken' });
+    expect((await decisions.get(ids[0]))?.value).toBe('185.220.102.1');
   });
 
   it('refuses allowlisted values from every path, with a readable reason', async () => {
@@ -133,7 +159,11 @@ describe('block decisions and allowlists', () => {
   it('unblocks with a reason, once, within scope, audited', async () => {
     const made = await app.call('POST', '/v1/decisions', { key: analyst, body: { value: '45.155.205.50', reason: 'x', duration: '1h' } });
     const mapo = await key(app, 'analyst', 'seoul-mapo');
-    expect((await app.call('DELETE', `/v1/decisions/${made.body.id}?reason=nope`, { key: mapo })).status).toBe(403);
+    // Another district's decision answers exactly as a missing one: 404, no owner named.
+    const foreign = await app.call('DELETE', `/v1/decisions/${made.body.id}?reason=nope`, { key: mapo });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.detail).toBe(`decision ${made.body.id} does not exist`);
+    expect(foreign.text).not.toContain('seoul-jongno');
     expect((await app.call('DELETE', `/v1/decisions/${made.body.id}`, { key: analyst })).status).toBe(400);
     const ended = await app.call('DELETE', `/v1/decisions/${made.body.id}`, { key: analyst, body: { reason: 'false positive' } });
     expect(ended.status).toBe(200);

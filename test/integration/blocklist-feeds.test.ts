@@ -67,6 +67,27 @@ describe('IP block feeds', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('FortiGate: fortigate.txt is one IP or CIDR per line and nothing else, even for Korean reasons', async () => {
+    const korean = await ban('80.94.95.7', { score: 95, reason: '무차별 대입 공격 # SSH' });
+    const basic = { authorization: `Basic ${Buffer.from(`fortigate:${feedKey}`).toString('base64')}` };
+    const r = await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/fortigate.txt', basic);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
+    const lines = r.body.toString('utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const line of lines) expect(parseNet(line)?.text).toBe(line); // a bare canonical address or CIDR: no '#', no spaces, ASCII only
+    expect(lines[0]).toBe('80.94.95.7');
+    // The same validators as edl.txt?comments=false, and the same bytes.
+    const bare = await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/edl.txt?comments=false', basic);
+    expect(bare.body.equals(r.body)).toBe(true);
+    expect((await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/fortigate.txt', { ...basic, 'if-none-match': r.headers.etag! })).status).toBe(304);
+    // Comments cannot be turned back on; max_entries (FortiOS caps entries per model) still applies.
+    expect((await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/fortigate.txt?comments=true', basic)).status).toBe(400);
+    expect((await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/fortigate.txt?max_entries=1', basic)).body.toString()).toBe('80.94.95.7\n');
+    await decisions.end(korean.id, { actor: { type: 'system', id: 'test' }, reason: 'leave the later tests their feed' });
+  });
+
   it('strong ETag and Last-Modified: 304 on If-None-Match and If-Modified-Since, HEAD, and a new ETag only when content changes', async () => {
     const path = '/v1/feeds/seoul-jongno/edl.txt';
     const first = await raw(app.base, 'GET', path, bearer(feedKey));

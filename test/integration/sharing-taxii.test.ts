@@ -1,10 +1,11 @@
 import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stixBundleProblems } from '../../src/blocklist/feeds/stix';
 import { parseNet } from '../../src/blocklist/ip-net';
 import { TLP_MARKING_IDS } from '../../src/blocklist/tlp';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app';
 
 /**
  * TAXII 2.1 server, checked against the specification (OASIS TAXII 2.1, 2021): the required
@@ -86,9 +87,15 @@ describe('TAXII 2.1', () => {
     expect(all.headers.get('content-type')).toBe(MEDIA);
     expect(all.body.more).toBe(false);
     expect(all.body.next).toBeUndefined();
-    expect(all.body.objects.map((o: any) => o.x_gwanje_share_id)).toEqual([green.body.shareId, amber.body.shareId]);
+    // The TLP 2.0 marking definitions the indicators reference come first (fixed date added), then the indicators.
+    expect(all.body.objects.slice(0, 3).map((o: any) => [o.type, o.id, o.name])).toEqual([
+      ['marking-definition', TLP_MARKING_IDS.CLEAR, 'TLP:CLEAR'],
+      ['marking-definition', TLP_MARKING_IDS.GREEN, 'TLP:GREEN'],
+      ['marking-definition', TLP_MARKING_IDS.AMBER, 'TLP:AMBER'],
+    ]);
+    expect(all.body.objects.slice(3).map((o: any) => o.x_gwanje_share_id)).toEqual([green.body.shareId, amber.body.shareId]);
     expect(stixBundleProblems({ type: 'bundle', id: 'bundle--6d9e1a2f-0b3c-4d5e-8f70-1a2b3c4d5e6f', objects: all.body.objects }, parseNet, Object.values(TLP_MARKING_IDS))).toEqual([]);
-    const [g, a] = all.body.objects;
+    const [g, a] = all.body.objects.slice(3);
     expect(g).toMatchObject({ type: 'indicator', spec_version: '2.1', pattern: "[ipv4-addr:value = '198.51.100.70']", pattern_type: 'stix', indicator_types: ['malicious-activity'], confidence: 90, object_marking_refs: [TLP_MARKING_IDS.GREEN], x_gwanje_chain: ['klid'] });
     expect(a).toMatchObject({ pattern: "[ipv6-addr:value = '2001:db8:70::/48']", object_marking_refs: [TLP_MARKING_IDS.AMBER] });
     expect(g.revoked).toBeUndefined();
@@ -96,23 +103,26 @@ describe('TAXII 2.1', () => {
     const manifest = await taxii(`${ROOT}/collections/klid/manifest/`);
     expect(manifest.status).toBe(200);
     expect(manifest.headers.get('content-type')).toBe(MEDIA);
-    expect(manifest.body.objects).toEqual([
+    expect(manifest.body.objects.slice(0, 3)).toEqual(
+      all.body.objects.slice(0, 3).map((m: any) => ({ id: m.id, date_added: expect.stringMatching(/^2022-10-01T00:00:00\.00000[012]Z$/), version: m.created, media_type: 'application/stix+json;version=2.1' })),
+    );
+    expect(manifest.body.objects.slice(3)).toEqual([
       { id: g.id, date_added: expect.stringMatching(DATE_ADDED), version: g.modified, media_type: 'application/stix+json;version=2.1' },
       { id: a.id, date_added: expect.stringMatching(DATE_ADDED), version: a.modified, media_type: 'application/stix+json;version=2.1' },
     ]);
-    const [first, last] = manifest.body.objects.map((m: any) => m.date_added);
+    const [first, last] = manifest.body.objects.slice(3).map((m: any) => m.date_added);
     expect(first < last).toBe(true);
     for (const r of [all, manifest]) {
-      expect(r.headers.get('x-taxii-date-added-first')).toBe(first);
+      expect(r.headers.get('x-taxii-date-added-first')).toBe(manifest.body.objects[0].date_added);
       expect(r.headers.get('x-taxii-date-added-last')).toBe(last);
     }
 
-    // limit and next: one object per page.
-    const p1 = await taxii(`${objectsUrl}?limit=1`);
+    // limit and next: one object per page, the type filter applied before paging.
+    const p1 = await taxii(`${objectsUrl}?limit=1&match[type]=indicator`);
     expect(p1.body).toMatchObject({ more: true, next: expect.any(String), objects: [{ id: g.id }] });
     expect(p1.headers.get('x-taxii-date-added-first')).toBe(first);
     expect(p1.headers.get('x-taxii-date-added-last')).toBe(first);
-    const p2 = await taxii(`${objectsUrl}?limit=1&next=${p1.body.next}`);
+    const p2 = await taxii(`${objectsUrl}?limit=1&match[type]=indicator&next=${p1.body.next}`);
     expect(p2.body).toMatchObject({ more: false, objects: [{ id: a.id }] });
     expect(p2.body.next).toBeUndefined();
     // added_after is exclusive; past the last object the envelope is empty (no objects, no date headers).
@@ -126,7 +136,9 @@ describe('TAXII 2.1', () => {
     // match[] filters and the object endpoint.
     expect((await taxii(`${objectsUrl}?match[id]=${a.id}`)).body.objects.map((o: any) => o.id)).toEqual([a.id]);
     expect((await taxii(`${objectsUrl}?match[type]=malware`)).body.objects).toBeUndefined();
-    expect((await taxii(`${objectsUrl}?match[spec_version]=2.1`)).body.objects).toHaveLength(2);
+    expect((await taxii(`${objectsUrl}?match[spec_version]=2.1`)).body.objects).toHaveLength(5);
+    expect((await taxii(`${objectsUrl}?match[type]=marking-definition`)).body.objects.map((o: any) => o.id)).toEqual([TLP_MARKING_IDS.CLEAR, TLP_MARKING_IDS.GREEN, TLP_MARKING_IDS.AMBER]);
+    expect((await taxii(`${objectsUrl}${TLP_MARKING_IDS.GREEN}/`)).body.objects).toEqual([all.body.objects[1]]);
     const one = await taxii(`${objectsUrl}${g.id}/`);
     expect(one.body).toMatchObject({ more: false, objects: [{ id: g.id }] });
     expect((await taxii(`${objectsUrl}indicator--00000000-0000-4000-8000-000000000000/`)).status).toBe(404);
@@ -140,5 +152,111 @@ describe('TAXII 2.1', () => {
     const m2 = await taxii(`${ROOT}/collections/klid/manifest/?added_after=${last}`);
     expect(m2.body.objects).toEqual([{ id: g.id, date_added: expect.stringMatching(DATE_ADDED), version: changed.body.objects[0].modified, media_type: 'application/stix+json;version=2.1' }]);
     expect(m2.body.objects[0].date_added > last).toBe(true);
+  });
+});
+
+/** A GET with exactly these headers (fetch will not send a forged Host). */
+function rawGet(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(base + path, { method: 'GET', headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(parts).toString('utf8')) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('TAXII 2.1: absolute URLs never come from the Host header', () => {
+  const headers = () => ({ accept: MEDIA, authorization: `Bearer ${feedKey}` });
+
+  it('a forged Host (or X-Forwarded-Host from a client that is no trusted proxy) is not echoed into api_roots', async () => {
+    const d = await rawGet(app.base, '/taxii2/', { ...headers(), host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
+    expect(d.status).toBe(200);
+    expect(JSON.stringify(d.body)).not.toContain('evil');
+    expect(d.body.api_roots).toEqual([`${app.base}${ROOT}/`]);
+  });
+
+  it('server.publicUrl names the roots; a trusted proxy\'s X-Forwarded-Host/-Proto do when it is unset', async () => {
+    const configured = await startTestApp({ server: { publicUrl: 'https://gwanje.example.go.kr' }, playbooks: { dir: mkdtempSync(path.join(tmpdir(), 'gw-taxii-pb-')) } } as any);
+    const proxied = await startTestApp({ server: { trustedProxies: ['127.0.0.1'] }, playbooks: { dir: mkdtempSync(path.join(tmpdir(), 'gw-taxii-pb-')) } } as any);
+    try {
+      const admin = { accept: MEDIA, 'x-api-key': ADMIN_KEY };
+      const a = await rawGet(configured.base, '/taxii2/', { ...admin, host: 'evil.example', 'x-forwarded-host': 'evil.example' });
+      expect(a.body).toMatchObject({ default: 'https://gwanje.example.go.kr/taxii2/gwanje/', api_roots: ['https://gwanje.example.go.kr/taxii2/gwanje/'] });
+      const b = await rawGet(proxied.base, '/taxii2/', { ...admin, host: 'internal:8080', 'x-forwarded-host': 'taxii.seoul.go.kr', 'x-forwarded-proto': 'https' });
+      expect(b.body.api_roots).toEqual(['https://taxii.seoul.go.kr/taxii2/gwanje/']);
+    } finally {
+      await configured.close();
+      await proxied.close();
+    }
+  }, 60_000);
+});
+
+describe('TAXII 2.1: filters before paging, objects by id past the first page', () => {
+  const url = `${ROOT}/collections/gyeonggi/objects/`;
+  const admin = { 'x-api-key': ADMIN_KEY };
+  const shares: string[] = [];
+
+  beforeAll(async () => {
+    for (let i = 0; i < 130; i++) {
+      const r = await app.call('POST', '/v1/shares', { body: { from: 'gyeonggi', to: ['gyeonggi-suwon'], score: 80, reason: `paging ${i}`, value: `203.0.113.${i + 1}`, tlp: 'GREEN' } });
+      expect(r.status).toBe(201);
+      shares.push(r.body.shareId);
+    }
+  }, 120_000);
+
+  const indicatorIdOf = async (shareId: string) => {
+    const all: any[] = [];
+    for (let next: string | undefined, pages = 0; pages < 10; pages++) {
+      const r = await taxii(`${url}?match[type]=indicator&limit=1000${next ? `&next=${next}` : ''}`, admin);
+      all.push(...(r.body.objects ?? []));
+      if (!r.body.more) break;
+      next = r.body.next;
+    }
+    return all.find((o) => o.x_gwanje_share_id === shareId).id as string;
+  };
+
+  it('an object after the 100th answers by id, and so does a revoked share that moved to the end', async () => {
+    const late = await indicatorIdOf(shares[120]);
+    const one = await taxii(`${url}${late}/`, admin);
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual({ more: false, objects: [expect.objectContaining({ id: late, x_gwanje_share_id: shares[120] })] });
+
+    const early = await indicatorIdOf(shares[0]);
+    expect((await app.call('POST', `/v1/shares/${shares[0]}/revoke`, { body: { reason: 'false positive' } })).status).toBe(200);
+    const revoked = await taxii(`${url}${early}/`, admin);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.objects).toEqual([expect.objectContaining({ id: early, revoked: true })]);
+    // The manifest lists it, and the object endpoint agrees with it.
+    const manifest = await taxii(`${ROOT}/collections/gyeonggi/manifest/?match[id]=${early}`, admin);
+    expect(manifest.body.objects).toEqual([expect.objectContaining({ id: early, version: revoked.body.objects[0].modified })]);
+  });
+
+  it('match[id] and match[type] select before the page is cut: no empty page with more: true', async () => {
+    const late = await indicatorIdOf(shares[125]);
+    const byId = await taxii(`${url}?match[id]=${late}`, admin);
+    expect(byId.body).toEqual({ more: false, objects: [expect.objectContaining({ id: late })] });
+    const malware = await taxii(`${url}?match[type]=malware`, admin);
+    expect(malware.body).toEqual({ more: false });
+    // Pages of indicators only: each full, the last one says no more.
+    const sizes: number[] = [];
+    let next: string | undefined;
+    do {
+      const r = await taxii(`${url}?match[type]=indicator&limit=50${next ? `&next=${next}` : ''}`, admin);
+      sizes.push(r.body.objects.length);
+      next = r.body.more ? r.body.next : undefined;
+    } while (next && sizes.length < 10);
+    expect(sizes).toEqual([50, 50, 30]);
+  });
+
+  it('errors are TAXII error messages in the TAXII media type', async () => {
+    for (const [path, status] of [[`${url}?added_after=yesterday`, 400], [`${url}indicator--00000000-0000-4000-8000-000000000000/`, 404], [`${ROOT}/collections/gyeonggi/nothing/`, 404]] as const) {
+      const r = await taxii(path, admin);
+      expect(r.status).toBe(status);
+      expect(r.headers.get('content-type')).toBe(MEDIA);
+      expect(r.body).toEqual({ title: expect.any(String), description: expect.any(String), http_status: String(status) });
+    }
   });
 });

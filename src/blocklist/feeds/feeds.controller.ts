@@ -18,6 +18,8 @@ export const FeedQuery = z.strictObject({
   min_score: z.coerce.number().int().min(0).max(100).optional(),
   comments: z.enum(['true', 'false']).optional().describe('EDL: append " # reason" (default true)'),
 });
+/** fortigate.txt is comment-free by construction: FortiOS documents one IP, range or subnet per line and nothing else. */
+export const FortigateFeedQuery = FeedQuery.omit({ comments: true });
 
 const DOC = (format: string, produces: string) => ({
   summary: `${format} of the jurisdiction's active decisions. Strong ETag, Last-Modified, HEAD, 304 on If-None-Match/If-Modified-Since, gzip when asked. Key as X-Api-Key, Bearer or HTTP Basic password — never in the URL.`,
@@ -43,9 +45,19 @@ export class FeedsController {
     return this.serve('edl', j, q, req, reply, who);
   }
 
+  @Get(':jurisdiction/fortigate.txt')
+  @RouteConfig({ compress: false })
+  @ApiDoc({ ...DOC('FortiGate external threat feed: one address or CIDR per line, no comments', 'text/plain'), query: FortigateFeedQuery })
+  fortigate(@Param('jurisdiction') j: string, @Query() q: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() who: Principal) {
+    return this.serve('edl', j, { ...validate(FortigateFeedQuery, q, 'query'), comments: 'false' }, req, reply, who);
+  }
+
   @Get(':jurisdiction/blocklist.json')
   @RouteConfig({ compress: false })
-  @ApiDoc(DOC('JSON list (value, expires, reason, origin, score, …)', 'application/json'))
+  @ApiDoc({
+    ...DOC('JSON list (value, expires, reason, origin, score, …)', 'application/json'),
+    responseExample: { jurisdiction: 'seoul-jongno', count: 1, items: [{ id: '895300085434604', value: '45.155.205.7', scope: 'ip', created: '2026-03-02T09:15:00.000Z', expires: '2026-03-03T09:15:00.000Z', reason: 'ssh brute force', origin: { type: 'playbook', id: 'jongno-block-own' }, score: 88, confidence: 80, tlp: 'AMBER' }] },
+  })
   json(@Param('jurisdiction') j: string, @Query() q: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() who: Principal) {
     return this.serve('json', j, q, req, reply, who);
   }
@@ -76,6 +88,11 @@ export class FeedsController {
       .header('cache-control', 'private, no-cache')
       .header('vary', 'Accept-Encoding')
       .header('x-gwanje-entries', String(r.count));
+    if (r.staleMs !== undefined) {
+      // Redis is unreachable: the last state read from it, this many seconds ago (docs/blocklist.md#when-redis-is-down).
+      const age = String(Math.floor(r.staleMs / 1000));
+      reply.header('x-gwanje-stale', age).header('age', age);
+    }
     if (isNotModified(req.headers, [r.etag, r.etagGzip], r.lastModified)) return reply.status(304).send();
     reply.type(r.contentType);
     if (!gz) return reply.send(r.body);

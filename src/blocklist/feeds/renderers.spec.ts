@@ -41,6 +41,25 @@ describe('feed renderers', () => {
     expect(render('edl', ctx([]))).toBe('');
   });
 
+  it('no reason can inject a line for consumers that split on NEL, VT, FF, U+001C–U+001E, U+2028/2029 or any C1 control', () => {
+    // Python's str.splitlines() breaks on all of these; Java's and .NET's readers on some.
+    const breakers = ['\n', '\r', '\u000b', '\u000c', '\u001c', '\u001d', '\u001e', '\u0085', '\u2028', '\u2029'];
+    const c1 = Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(0x80 + i));
+    const hidden = ['\u202e', '\u2066', '\ufeff', '\u007f'];
+    const splitAll = new RegExp(`[${[...breakers, ...c1].join('')}]`, 'u');
+    for (const ch of [...breakers, ...c1, ...hidden]) {
+      const reason = `brute${ch}203.0.113.99 # injected`;
+      const clean = cleanReason(reason, 120);
+      expect(clean).toBe('brute 203.0.113.99 # injected');
+      const d = decision({ reason });
+      for (const format of ['edl', 'csv'] as const) {
+        const text = render(format, ctx([d]));
+        const lines = text.split(splitAll).filter(Boolean);
+        expect(lines).toHaveLength(format === 'csv' ? 2 : 1);
+      }
+    }
+  });
+
   it('reasons are cut at the configured length', () => {
     expect(cleanReason('가'.repeat(10), 5)).toBe('가가가가…');
   });

@@ -23,9 +23,16 @@ export interface RenderContext {
   comments: boolean;
 }
 
+/**
+ * Characters that break a line for some consumer, or hide text: every C0 and C1 control (NEL
+ * U+0085, VT, FF and the U+001C–U+001E separators that Python's splitlines() honours), DEL, the
+ * line and paragraph separators (U+2028, U+2029), bidi embeddings/overrides/isolates and the BOM.
+ */
+const UNSAFE_IN_LINE = /[\p{Cc}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069\ufeff]+/gu;
+
 /** One line of text, no control characters, bounded (EDL comments, CSV cells). */
 export function cleanReason(text: string, max: number): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text.replace(UNSAFE_IN_LINE, ' ').replace(/\s+/g, ' ').trim();
   const chars = [...flat];
   return chars.length > max ? chars.slice(0, Math.max(0, max - 1)).join('') + '…' : flat;
 }

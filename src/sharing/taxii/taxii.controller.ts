@@ -1,9 +1,12 @@
-import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res, UseFilters } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/auth.schemas';
+import { CONFIG } from '../../infra/config/config.module';
+import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { ApiDoc } from '../../infra/http/openapi';
+import { publicBaseUrl } from '../../infra/http/public-url';
 import { notFound, ProblemError, validate } from '../../infra/http/problem';
 import { TaxiiErrorFilter } from './taxii.filter';
 import { API_ROOT, ObjectsQuery, TAXII_MEDIA_TYPE } from './taxii.schemas';
@@ -42,7 +45,7 @@ export function acceptsTaxii(accept: string | undefined): boolean {
 @Roles('feed', 'admin', 'analyst')
 @UseFilters(TaxiiErrorFilter)
 export class TaxiiController {
-  constructor(private readonly taxii: TaxiiService) {}
+  constructor(private readonly taxii: TaxiiService, @Inject(CONFIG) private readonly config: GwanjeConfig) {}
 
   @Get('*')
   @RouteConfig({ compress: false })
@@ -81,7 +84,7 @@ export class TaxiiController {
     }
     if (parts[3] === 'manifest' && parts.length === 4) {
       const page = await this.taxii.objects(c, q);
-      const objects = page.objects.map((o) => ({ id: o.object.id as string, date_added: TaxiiService.dateAdded(o.addedUs), version: o.object.modified as string, media_type: 'application/stix+json;version=2.1' }));
+      const objects = page.objects.map((o) => ({ id: o.object.id as string, date_added: TaxiiService.dateAdded(o.addedUs), version: (o.object.modified ?? o.object.created) as string, media_type: 'application/stix+json;version=2.1' }));
       return send({ more: page.more, ...(page.next ? { next: page.next } : {}), ...(objects.length ? { objects } : {}) }, this.dateHeaders(page.objects));
     }
     throw notFound(`${path} is not a TAXII 2.1 endpoint of this server`);
@@ -92,8 +95,8 @@ export class TaxiiController {
     return { 'x-taxii-date-added-first': TaxiiService.dateAdded(objects[0].addedUs), 'x-taxii-date-added-last': TaxiiService.dateAdded(objects[objects.length - 1].addedUs) };
   }
 
-  /** Absolute base URL as the client reached us (discovery lists absolute API root URLs). */
+  /** Absolute base URL (discovery lists absolute API root URLs): configured, or from a trusted proxy — never the Host header. */
   private base(req: FastifyRequest): string {
-    return `${req.protocol}://${req.headers.host ?? 'localhost'}`;
+    return publicBaseUrl(req, this.config.server);
   }
 }
