@@ -95,7 +95,8 @@ export function loadDashboardAssets(dir = publicDir()): DashboardAssets {
     for (const name of readdirSync(path.join(dir, sub))) {
       const rel = sub ? `${sub}/${name}` : name;
       if (statSync(path.join(dir, rel)).isDirectory()) walk(rel);
-      else if (rel !== 'index.html' && TYPES[path.extname(name)]) ui.set(rel, asset(readFileSync(path.join(dir, rel)), name, REVALIDATE));
+      // jsconfig.json only tells tsc how to type-check these files.
+      else if (rel !== 'index.html' && rel !== 'jsconfig.json' && TYPES[path.extname(name)]) ui.set(rel, asset(readFileSync(path.join(dir, rel)), name, REVALIDATE));
     }
   };
   walk('');

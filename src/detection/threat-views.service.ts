@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AlertsStore } from '../alerts/alerts.store';
 import { ALLOWLIST, type AllowlistLookup } from '../blocklist/allowlist.port';
+import { DecisionsService } from '../blocklist/decisions.service';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { DetectionStore } from './detection.store';
@@ -27,6 +28,10 @@ interface View {
   federation: boolean;
   baseline: { logRate: number; n: number } | null;
   recurrence: { count: number; lastAt: number } | null;
+  /** Federation-level facts every reader of the IP may see: its flag and the threshold that applies. */
+  fed: { flag: IpState['flag']; threshold: number };
+  /** Visible jurisdictions where a block of the IP was recorded (where an active one may be). */
+  blockedCandidates: string[];
 }
 
 /**
@@ -45,7 +50,21 @@ export class ThreatViewsService {
     @Optional() @Inject(ALLOWLIST) private readonly allowlist?: AllowlistLookup,
     @Optional() @Inject(IP_PROFILE_EXTENSIONS) private readonly extensions: IpProfileExtension[] = [],
     @Optional() @Inject(DETECTION_CLOCK) private readonly clock: Clock = Date.now,
+    @Optional() private readonly decisions?: DecisionsService,
   ) {}
+
+  /** The lowest flag threshold among the jurisdictions that reported the IP (as detection flags it). */
+  private thresholdFor(jurisdictions: string[]): number {
+    const d = this.config.detection;
+    return jurisdictions.length ? Math.min(...jurisdictions.map((j) => d.thresholds[j] ?? d.threshold)) : d.threshold;
+  }
+
+  /** Of `jurisdictions`, those with an active block decision on exactly this address. */
+  private async blockedIn(ip: string, jurisdictions: string[]): Promise<string[]> {
+    if (!this.decisions || !jurisdictions.length) return [];
+    const active = await Promise.all(jurisdictions.map((j) => this.decisions!.findActive(ip, j).catch(() => null)));
+    return jurisdictions.filter((_, i) => active[i]).sort();
+  }
 
   /** Views of many IPs for a reader who sees `visible`; IPs the reader cannot see are left out. */
   async views(ips: string[], visible: Set<string>): Promise<View[]> {
@@ -54,15 +73,20 @@ export class ThreatViewsService {
     const partial: Array<{ idx: number; ip: string; scopes: string[] }> = [];
     const rec = await this.store.recurrenceMany(ips);
     const fedBaseline = (await this.store.baselines(['*'])).get('*') ?? null;
+    const fed: View['fed'][] = [];
+    const candidates: string[][] = [];
     ips.forEach((ip, i) => {
       const g = globals[i] ? parseState(globals[i]!) : null;
       if (!g) return out.push(null);
       const seen = Object.keys(g.jurisdictions);
       const inView = seen.filter((j) => visible.has(j));
       if (!inView.length) return out.push(null);
+      fed[i] = { flag: g.flag, threshold: this.thresholdFor(seen) };
+      // Every recorded block counts toward recurrence (block-list → recordBlock), so these are the candidates.
+      candidates[i] = Object.keys(rec[i]).flatMap((k) => (k.startsWith('j:') && visible.has(k.slice(2)) && Number(rec[i][k]) > 0 ? [k.slice(2)] : []));
       if (inView.length === seen.length) {
         const r = rec[i];
-        return out.push({ ip, state: g, federation: true, baseline: fedBaseline, recurrence: r.n ? { count: Number(r.n), lastAt: Number(r.at ?? 0) } : null });
+        return out.push({ ip, state: g, federation: true, baseline: fedBaseline, recurrence: r.n ? { count: Number(r.n), lastAt: Number(r.at ?? 0) } : null, fed: fed[i], blockedCandidates: candidates[i] });
       }
       partial.push({ idx: out.length, ip, scopes: inView });
       out.push(null);
@@ -80,24 +104,25 @@ export class ThreatViewsService {
           if (s) states.push(s);
         }
         if (!states.length) continue;
-        const promoted: Partial<Record<'dt' | 'dp' | 'ds', number>> = {};
-        for (const f of ['dt', 'dp', 'ds'] as const) {
+        const promoted: Partial<Record<'dt' | 'dp' | 'ds' | 'da', number>> = {};
+        for (const f of ['dt', 'dp', 'ds', 'da'] as const) {
           const scopes = p.scopes.filter((_, i) => states[i]?.sets[f] === '#');
           if (scopes.length) promoted[f] = await this.store.promotedUnion(p.ip, scopes, f);
         }
         const merged = mergeStates(states, this.config.detection.rateTauMinutes * 60_000, promoted)!;
         // The busiest visible jurisdiction's baseline stands for the merged view.
         const busiest = p.scopes[states.indexOf(states.reduce((a, b) => (b.n > a.n ? b : a)))];
-        const r = rec[ips.indexOf(p.ip)];
+        const at = ips.indexOf(p.ip);
+        const r = rec[at];
         const blocks = p.scopes.reduce((sum, s) => sum + Number(r[`j:${s}`] ?? 0), 0);
-        out[p.idx] = { ip: p.ip, state: merged, federation: false, baseline: baselines.get(busiest) ?? null, recurrence: blocks ? { count: blocks, lastAt: Number(r.at ?? 0) } : null };
+        out[p.idx] = { ip: p.ip, state: merged, federation: false, baseline: baselines.get(busiest) ?? null, recurrence: blocks ? { count: blocks, lastAt: Number(r.at ?? 0) } : null, fed: fed[at], blockedCandidates: candidates[at] };
       }
     }
     return out.filter((v): v is View => v !== null);
   }
 
-  private summarize(v: View, now: number): ThreatSummary & { raw: number } {
-    const scored = scoreState({ state: v.state, rules: this.rules.current().byId, config: this.config.detection, baseline: v.baseline, recurrence: v.recurrence, baselineName: v.federation ? 'federation' : 'jurisdiction', at: now });
+  private summarize(v: View, now: number, blockedIn: string[]): ThreatSummary & { raw: number } {
+    const scored = scoreState({ state: v.state, rules: this.rules.current().byId, config: this.config.detection, baseline: v.baseline, recurrence: v.recurrence, baselineName: v.federation ? 'federation' : 'jurisdiction', at: now, subject: v.ip });
     const s = v.state;
     return {
       ip: v.ip,
@@ -108,7 +133,10 @@ export class ThreatViewsService {
       lastSeen: new Date(s.last).toISOString(),
       jurisdictions: Object.keys(s.jurisdictions).sort(),
       alertCount: s.n,
-      flagged: v.federation ? s.flag !== null : null,
+      flagged: v.fed.flag !== null,
+      flag: v.fed.flag ? { generation: v.fed.flag.gen, score: v.fed.flag.score, at: new Date(v.fed.flag.at).toISOString() } : null,
+      threshold: v.fed.threshold,
+      blockedIn,
       country: s.geo?.country ?? null,
       asn: s.geo?.asn != null ? { number: s.geo.asn, org: s.geo.org } : null,
       view: v.federation ? 'federation' : 'partial',
@@ -123,12 +151,13 @@ export class ThreatViewsService {
     const ranked = await Promise.all(scopes.map((s) => this.store.ranked(s, floor, q.limit)));
     const ips = [...new Set(ranked.flat().map((r) => r.ip))];
     const views = await this.views(ips, new Set(visible));
-    const items = views
-      .map((v) => this.summarize(v, now))
-      .filter((t) => t.score >= q.min_score)
-      .sort((a, b) => b.raw - a.raw || a.ip.localeCompare(b.ip))
-      .slice(0, q.limit)
-      .map(({ raw: _raw, ...t }) => t);
+    const top = views
+      .map((v) => ({ v, t: this.summarize(v, now, []) }))
+      .filter(({ t }) => t.score >= q.min_score)
+      .sort((a, b) => b.t.raw - a.t.raw || a.t.ip.localeCompare(b.t.ip))
+      .slice(0, q.limit);
+    const blocked = await Promise.all(top.map(({ v }) => this.blockedIn(v.ip, v.blockedCandidates)));
+    const items = top.map(({ t: { raw: _raw, ...t } }, i) => ({ ...t, blockedIn: blocked[i] }));
     return { items, scoredAt: new Date(now).toISOString() };
   }
 
@@ -140,7 +169,8 @@ export class ThreatViewsService {
     const now = this.clock();
     const [v] = await this.views([ip], new Set(visible));
     if (!v) return null;
-    const summary = this.summarize(v, now);
+    // One IP: every visible jurisdiction is asked, so a block older than the recurrence record counts too.
+    const summary = this.summarize(v, now, await this.blockedIn(ip, visible));
     const { raw: _raw, ...base } = summary;
     const s = v.state;
     const inView = Object.keys(s.jurisdictions);
@@ -153,7 +183,6 @@ export class ThreatViewsService {
     return {
       ...base,
       scoredAt: new Date(now).toISOString(),
-      flag: v.federation && s.flag ? { generation: s.flag.gen, score: s.flag.score, at: new Date(s.flag.at).toISOString() } : null,
       jurisdictionsSeen: Object.entries(s.jurisdictions)
         .sort((a, b) => b[1] - a[1])
         .map(([id, t]) => ({ id, lastSeen: new Date(t).toISOString() })),

@@ -24,7 +24,13 @@ export const ThreatSummary = z.object({
   lastSeen: z.string(),
   jurisdictions: z.array(z.string()),
   alertCount: z.number().int(),
-  flagged: z.boolean().nullable().describe('null in a partial view: flags are federation-level'),
+  flagged: z.boolean().describe('the federation flag: set when the score of all reporting jurisdictions together crossed the threshold, in partial views too'),
+  flag: z
+    .object({ generation: z.number().int(), score: z.number(), at: z.string() })
+    .nullable()
+    .describe('the latest federation flag: how many times (generation), at what federation score and when; null if never flagged'),
+  threshold: z.number().describe('the flag threshold that applies to this IP (the lowest among the jurisdictions that reported it)'),
+  blockedIn: z.array(z.string()).describe('jurisdictions you see with an active block decision on this address'),
   country: z.string().nullable(),
   asn: Asn,
   view: View,
@@ -35,7 +41,6 @@ export const ThreatList = z.object({ items: z.array(ThreatSummary), scoredAt: z.
 
 export const IpProfile = ThreatSummary.extend({
   scoredAt: z.string(),
-  flag: z.object({ generation: z.number().int(), score: z.number(), at: z.string() }).nullable(),
   jurisdictionsSeen: z.array(z.object({ id: z.string(), lastSeen: z.string() })),
   alertsBySignature: z.array(z.object({ signature: z.string(), name: z.string().nullable(), count: z.number().int() })),
   rules: z.array(z.object({ id: z.string(), name: z.string().nullable(), lastFired: z.string(), value: z.number(), points: z.number() })),

@@ -9,6 +9,7 @@ import { ApiDoc } from '../infra/http/openapi';
 import { badRequest, conflict, forbidden, notFound, unprocessable, validate } from '../infra/http/problem';
 import { Inject } from '@nestjs/common';
 import { parseNet } from '../blocklist/ip-net';
+import { webhookAllow, webhookUrlAllowlisted } from './engine/webhook-target';
 import { decisionsOf, dryRun } from './engine/dry-run';
 import { dryEffects } from './engine/dry-effects';
 import { loadText, type LoadError } from './loader/loader';
@@ -69,11 +70,17 @@ export class PlaybooksController {
   async list(@CurrentPrincipal() who: Principal) {
     const visible = this.visible(who);
     const heads = await this.registry.heads();
-    const items = [];
-    for (const [id, h] of heads) if (visible.has(h.owner)) items.push({ id, ...this.summary(h), breaker: await this.guards.breaker(id) });
+    const byFile = await this.registry.errors();
+    const fileOf = (h: { source: { type: string; file?: string } }) => (h.source.type === 'file' ? (h.source.file ?? null) : null);
+    const mine = [...heads].filter(([, h]) => visible.has(h.owner));
+    const items = await Promise.all(mine.map(async ([id, h]) => ({ id, ...this.summary(h), breaker: await this.guards.breaker(id), errors: byFile.get(fileOf(h) ?? '') ?? [] })));
     items.sort((a, b) => a.id.localeCompare(b.id));
-    const errors = [...(await this.registry.errors()).values()].flat();
-    return { items, errors };
+    // A file that failed to load defines no row of its own: list it, with the rows it still runs.
+    const files = [...byFile]
+      .filter(([, errs]) => errs.length)
+      .map(([file, errs]) => ({ file, playbooks: items.filter((i) => fileOf(i) === file).map((i) => i.id), errors: errs }))
+      .sort((a, b) => a.file.localeCompare(b.file));
+    return { items, files, errors: [...byFile.values()].flat() };
   }
 
   private summary(h: Awaited<ReturnType<PlaybookRegistry['heads']>> extends Map<string, infer H> ? H : never) {
@@ -119,7 +126,22 @@ export class PlaybooksController {
   /** admin or analyst of the owner (and of the previous owner, when it changes). */
   private mayEdit(who: Principal, owners: string[]) {
     const visible = this.visible(who);
-    for (const o of owners) if (!visible.has(o)) throw forbidden(`a key of ${who.jurisdiction} cannot change playbooks owned by ${o}`);
+    // Names no owner: the stored version's owner may be a jurisdiction the key cannot see.
+    for (const o of owners) if (!visible.has(o)) throw forbidden(`a key of ${who.jurisdiction} cannot change this playbook: it is (or would be) owned outside its jurisdictions`);
+  }
+
+  /**
+   * Who may point webhooks where: admins anywhere the SSRF guard allows; analysts only at receivers
+   * the operator listed in playbooks.webhooks.allow, or at URLs the current version already has
+   * (so they can still edit a playbook an admin gave a webhook).
+   */
+  private async mayNotify(who: Principal, pb: Playbook, head: { hash: string; version: number } | undefined) {
+    if (who.role === 'admin') return;
+    const allow = webhookAllow(this.config.playbooks.webhooks.allow);
+    const before = new Set(head ? ((await this.registry.compile(head.hash, head.version)).pb?.doc.steps.flatMap((s) => (s.notify ? [s.notify.url] : [])) ?? []) : []);
+    const fresh = pb.steps.flatMap((s, i) => (s.notify && !before.has(s.notify.url) && !webhookUrlAllowlisted(s.notify.url, allow) ? [`steps[${i}].notify.url`] : []));
+    if (fresh.length)
+      throw forbidden(`${fresh.join(', ')}: an ${who.role} key may send webhooks only to receivers listed in playbooks.webhooks.allow (or keep the URLs the playbook has); an admin key may store other URLs`);
   }
 
   @Put(':id')
@@ -135,6 +157,7 @@ export class PlaybooksController {
     if (!parsed.ok) throw this.invalid(parsed.errors);
     const head = (await this.registry.heads()).get(id);
     this.mayEdit(who, [parsed.doc.value.owner, ...(head ? [head.owner] : [])]);
+    await this.mayNotify(who, parsed.doc.value, head);
     const r = await this.registry.put(id, yaml, { type: 'api', by: who.keyId }, actorOf(who), comment);
     if (!r.ok) throw this.invalid(r.errors);
     return { id, version: r.version, hash: r.hash, changed: r.appended, status: r.playbook.status };
@@ -161,6 +184,7 @@ export class PlaybooksController {
     const parsed = this.registry.parse(id, text);
     if (!parsed.ok) throw this.invalid(parsed.errors);
     this.mayEdit(who, [head.owner, parsed.doc.value.owner]);
+    await this.mayNotify(who, parsed.doc.value, head);
     const r = await this.registry.put(id, text, { type: 'rollback', by: who.keyId, from: b.version }, actorOf(who), b.comment ?? `rollback to version ${b.version}`);
     if (!r.ok) throw this.invalid(r.errors);
     return { id, version: r.version, hash: r.hash, changed: r.appended, status: r.playbook.status };
@@ -246,7 +270,7 @@ export class PlaybookToolsController {
       if (!playbooks.length && !errors.length) throw badRequest('body.yaml: no kind: Playbook document');
     } else {
       const found = (await this.registry.current()).find((p) => p.id === b.playbook);
-      if (!found) throw notFound(`playbook ${b.playbook} is not in force`);
+      if (!found || !this.scope.visible(who).has(found.doc.owner)) throw notFound(`playbook ${b.playbook} is not in force`);
       playbooks = [found];
     }
     const visible = this.scope.visible(who);

@@ -10,7 +10,19 @@ export const VersionView = z.object({ version: z.number().int(), hash: z.string(
 export const BreakerView = z.object({ openedAt: z.string(), reason: z.string(), runId: z.string(), approvalId: z.string().nullable() }).nullable();
 
 export const PlaybookSummary = VersionView.extend({ id: z.string(), removed: z.boolean(), breaker: BreakerView });
-export const PlaybookList = z.object({ items: z.array(PlaybookSummary), errors: z.array(LoadErrorView).describe('load errors of files under playbooks.dir (their previous versions keep running)') });
+export const PlaybookListItem = PlaybookSummary.extend({
+  errors: z.array(LoadErrorView).describe('load errors of the file that defines it: the version shown keeps running until the file loads again'),
+});
+export const FileErrorsView = z.object({
+  file: z.string().describe('path under playbooks.dir'),
+  playbooks: z.array(z.string()).describe('ids of your playbooks whose running version came from this file (empty: nothing of it loaded)'),
+  errors: z.array(LoadErrorView).min(1),
+});
+export const PlaybookList = z.object({
+  items: z.array(PlaybookListItem),
+  files: z.array(FileErrorsView).describe('each playbook file that failed to load, with its errors'),
+  errors: z.array(LoadErrorView).describe('load errors of files under playbooks.dir, all files together (their previous versions keep running)'),
+});
 export const PlaybookDetail = PlaybookSummary.extend({
   yaml: z.string().nullable(),
   playbook: z.record(z.string(), z.unknown()).nullable(),

@@ -1,12 +1,18 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN_KEY, eventually, startTestApp, type TestApp } from '../helpers/app';
+import { PlaybookRegistry } from '../../src/playbooks/registry/registry.service';
+import { ADMIN_KEY, eventually, startTestApp, testConfig, type TestApp } from '../helpers/app';
+import { buildOpenApiDocument } from '../helpers/dashboard-types';
 
 /**
  * The web dashboard in a real browser: Debian's Chromium driven by playwright-core. Logs in with
- * an analyst key, sees an IP flagged from posted alerts, approves the block a playbook asks for,
- * sees it in the EDL feed, unblocks it. A screenshot of each main screen goes to test/artifacts/ (not committed).
+ * an analyst key, sees an IP flagged from posted alerts, approves the block a playbook asks for
+ * (with a comment), rejects another (with a reason), sees it in the EDL feed, unblocks it; reads
+ * the playbooks screen (status, owner, last change, files that failed to load) and the runs; a
+ * district analyst sees the federation's flag and its own block of an IP other jurisdictions
+ * reported too. A screenshot of each main screen goes to test/artifacts/ (not committed).
  */
 const CHROMIUM = process.env.GWANJE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../artifacts');
@@ -52,7 +58,23 @@ describeBrowser('web dashboard in Chromium', () => {
   const cspViolations: string[] = [];
   // A domestic (KR) source: Jongno's sample playbook asks an officer before blocking it.
   const attacker = '211.234.5.6';
+  // Another domestic source, whose block the officer rejects.
+  const rejected = '211.234.99.7';
   const j = 'seoul-jongno';
+  // The sample playbooks, in a copy with one broken file (never loaded) and one to break later.
+  const playbooks = mkdtempSync(path.join(tmpdir(), 'gwanje-e2e-pb-'));
+  const BROKEN = `apiVersion: gwanje/v1
+kind: Playbook
+id: seoul-broken
+name: Broken on purpose
+owner: seoul
+status: enforcing
+trigger:
+  on: threat.flagged
+steps:
+  - id: block
+    block: { reason: no duration }
+`;
 
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
   const edl = async () => (await app.call('GET', `/v1/feeds/${j}/edl.txt`, { key: null, headers: { authorization: `Basic ${Buffer.from(`firewall:${feedKey}`).toString('base64')}` } })).text;
@@ -60,7 +82,10 @@ describeBrowser('web dashboard in Chromium', () => {
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`Chromium is required in CI: install it (apt-get install -y chromium) or set GWANJE_CHROMIUM; looked at ${CHROMIUM}`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    app = await startTestApp();
+    cpSync(path.resolve(__dirname, '../../playbooks'), playbooks, { recursive: true });
+    writeFileSync(path.join(playbooks, 'seoul-broken.yaml'), BROKEN);
+    const base = testConfig();
+    app = await startTestApp({ playbooks: { ...base.playbooks, dir: playbooks }, detection: { ...base.detection, rulesDir: playbooks }, sharing: { ...base.sharing, policiesDir: playbooks } });
     const analyst = await app.call('POST', '/v1/keys', { body: { role: 'analyst', jurisdiction: 'seoul', name: 'e2e analyst' } });
     expect(analyst.status).toBe(201);
     analystKey = analyst.body.key;
@@ -85,6 +110,12 @@ describeBrowser('web dashboard in Chromium', () => {
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
     await app?.close();
+    rmSync(playbooks, { recursive: true, force: true });
+  });
+
+  it('the OpenAPI document the dashboard types are generated from is the one the API serves', async () => {
+    const served = (await app.call('GET', '/openapi.json', { key: null })).body;
+    expect(buildOpenApiDocument()).toEqual(served);
   });
 
   it('logs in with an analyst key, in Korean by default', async () => {
@@ -138,7 +169,10 @@ describeBrowser('web dashboard in Chromium', () => {
     await shot('ip-profile');
   }, 90_000);
 
-  it('approves the pending block, sees it in the EDL feed, unblocks it', async () => {
+  /** The approval (any status) whose summary names this IP, as the API records it. */
+  const approvalOf = async (ip: string) => ((await app.call('GET', '/v1/approvals', { key: analystKey })).body.items as any[]).find((a) => a.summary.includes(ip));
+
+  it('approves the pending block with a comment, sees it in the EDL feed, unblocks it', async () => {
     expect(await edl()).not.toContain(attacker);
     await page.click('[data-testid=nav-approvals]');
     // playbooks/seoul-jongno.yaml: a domestic source waits for an officer's approval.
@@ -148,8 +182,12 @@ describeBrowser('web dashboard in Chromium', () => {
     expect(await edl()).not.toContain(attacker);
     await shot('approvals');
     await card.locator('[data-testid=approve]').click();
+    await card.locator('[data-testid=decide-reason]').fill('e2e: 국내 공유기 감염 확인');
     await card.locator('[data-testid=decide-confirm]').click();
+    await page.locator('[data-testid=toast]', { hasText: '처리되었습니다' }).first().waitFor();
     await eventually(async () => (await edl()).includes(attacker), 20_000, 200);
+    // The API recorded the vote with its comment.
+    expect(await approvalOf(attacker)).toMatchObject({ status: 'approved', votes: [{ vote: 'approve', comment: 'e2e: 국내 공유기 감염 확인', by: { role: 'analyst' } }] });
 
     await page.click('[data-testid=nav-decisions]');
     const row = page.locator('[data-testid=decisions-table] tbody tr', { hasText: attacker });
@@ -168,14 +206,74 @@ describeBrowser('web dashboard in Chromium', () => {
     expect(history.body.items[0]).toMatchObject({ status: 'ended', ended: { reason: 'e2e: 오탐 확인' } });
   }, 90_000);
 
-  it('shows playbooks and switches to English', async () => {
-    await page.click('[data-testid=nav-playbooks]');
-    await page.waitForSelector('[data-testid=playbooks] .card');
-    await shot('playbooks');
+  it('rejects a pending block with a reason the API records; nothing is blocked', async () => {
+    const res = await app.call('POST', `/v1/ingest?format=suricata-eve&jurisdiction=${j}`, { raw: portScan(rejected, '10.11.0.6', 60), headers: { 'content-type': 'application/x-ndjson' } });
+    expect(res.status).toBe(202);
+    await page.click('[data-testid=nav-approvals]');
+    const card = page.locator('.approval', { hasText: rejected });
+    await card.waitFor({ timeout: 30_000 });
+    await card.locator('[data-testid=reject]').click();
+    // A rejection needs a reason: the button stays off until one is given.
+    expect(await card.locator('[data-testid=decide-confirm]').isDisabled()).toBe(true);
+    await card.locator('[data-testid=decide-reason]').fill('e2e: 시민 IP, 차단하지 않음');
+    await card.locator('[data-testid=decide-confirm]').click();
+    await card.waitFor({ state: 'detached' });
+    expect(await page.locator('.approval .notice.error').count()).toBe(0);
+    expect(await approvalOf(rejected)).toMatchObject({ status: 'rejected', approved: false, votes: [{ vote: 'reject', comment: 'e2e: 시민 IP, 차단하지 않음' }] });
+    expect(await edl()).not.toContain(rejected);
+  }, 90_000);
 
-    await page.click('[data-testid=nav-overview]');
+  it('shows playbooks with status, owner, last change and the files that failed to load, and the runs', async () => {
+    // Break a file that loaded: its previous version keeps running, and its row says so.
+    const file = path.join(playbooks, 'seoul-repeat-offenders.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('status: shadow', 'status: shadoww'));
+    await app.app.get(PlaybookRegistry).reload();
+    const api = (await app.call('GET', '/v1/playbooks', { key: analystKey })).body;
+    expect(api.files.map((f: any) => f.file)).toEqual(['seoul-broken.yaml', 'seoul-repeat-offenders.yaml']);
+
+    await page.click('[data-testid=nav-playbooks]');
+    const rows = page.locator('[data-testid=playbooks-table] tbody tr');
+    await rows.first().waitFor();
+    const row = (id: string) => page.locator('[data-testid=playbooks-table] tbody tr', { hasText: id });
+    const jongno = await row('jongno-block-own').textContent();
+    expect(jongno).toContain('시행'); // enforcing
+    expect(jongno).toContain('종로구'); // owner
+    expect(jongno).toContain('정상');
+    const shadow = await row('seoul-repeat-offenders').textContent();
+    expect(shadow).toContain('섀도'); // shadow, not enforcing
+    expect(shadow).toContain('서울특별시');
+    expect(shadow).toContain('파일 불러오기 실패');
+    // Last change: a time and where it came from.
+    expect(await row('jongno-block-own').locator('[data-testid=playbook-changed] time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await row('jongno-block-own').locator('[data-testid=playbook-changed]').textContent()).toContain('seoul-jongno.yaml');
+    // The file that never loaded has no row of its own: it is listed with its error.
+    const files = page.locator('[data-testid=playbook-files]');
+    const broken = await files.locator('tbody tr', { hasText: 'seoul-broken.yaml' }).textContent();
+    expect(broken).toContain(api.files[0].errors[0].message);
+    expect(broken).toContain('이 파일에서 실행 중인 것 없음');
+    expect(await files.locator('tbody tr', { hasText: 'seoul-repeat-offenders.yaml' }).textContent()).toContain('seoul-repeat-offenders');
+
+    // Runs: the playbook and its jurisdiction, with the outcome of each.
+    const runs = page.locator('[data-testid=runs-table] tbody tr', { hasText: attacker });
+    await runs.first().waitFor();
+    expect(await runs.first().locator('[data-testid=run-playbook]').textContent()).toBe('Jongno-gu blocks its own high-score IPs');
+    expect(await runs.first().locator('[data-testid=run-jurisdiction]').textContent()).toBe('종로구');
+    const denied = page.locator('[data-testid=runs-table] tbody tr', { hasText: rejected });
+    await eventually(async () => /거부됨/.test((await denied.first().textContent()) ?? ''), 20_000, 250);
+    await shot('playbooks');
+  }, 60_000);
+
+  it('switches to English', async () => {
+    await page.click('[data-testid=nav-playbooks]');
     await page.click('[data-testid=lang-switch]');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
+    const shadow = page.locator('[data-testid=playbooks-table] tbody tr', { hasText: 'seoul-repeat-offenders' });
+    await eventually(async () => /shadow \(records only\)/.test((await shadow.textContent()) ?? ''), 10_000, 100);
+    expect(await shadow.textContent()).toContain('file failed to load');
+    expect(await page.locator('[data-testid=playbooks-table] tbody tr', { hasText: 'jongno-block-own' }).textContent()).toContain('enforcing');
+    await shot('playbooks-en');
+
+    await page.click('[data-testid=nav-overview]');
     expect(await page.textContent('[data-testid=nav-threats]')).toBe('Threats');
     expect(await page.textContent('[data-testid=who]')).toContain('analyst');
     await page.waitForSelector('.chart canvas');
@@ -197,4 +295,44 @@ describeBrowser('web dashboard in Chromium', () => {
     await page.waitForSelector('[data-testid=login]');
     expect(await page.evaluate(() => sessionStorage.getItem('gwanje.apiKey'))).toBeNull();
   });
+
+  it("tells a district analyst an IP other jurisdictions reported too is flagged, and blocked in its district", async () => {
+    const ip = '45.155.205.99';
+    const district = (await app.call('POST', '/v1/keys', { body: { role: 'analyst', jurisdiction: j, name: 'e2e district analyst' } })).body.key;
+    for (const [where, lines] of [[j, portScan(ip, '10.11.0.7', 60)], ['gyeonggi-suwon', portScan(ip, '10.21.0.9', 3)]] as const)
+      expect((await app.call('POST', `/v1/ingest?format=suricata-eve&jurisdiction=${where}`, { raw: lines, headers: { 'content-type': 'application/x-ndjson' } })).status).toBe(202);
+    await eventually(async () => (await app.call('GET', `/v1/ips/${ip}`)).body.jurisdictions?.length === 2 && (await app.call('GET', `/v1/ips/${ip}`)).body.flagged, 30_000, 200);
+    // Blocked in Jongno (a playbook may have done it already: then this is refused as a duplicate).
+    await app.call('POST', '/v1/decisions', { body: { value: ip, jurisdiction: j, duration: '2h', reason: 'e2e district block' } });
+    const seen = await eventually(async () => {
+      const t = ((await app.call('GET', '/v1/threats', { key: district })).body.items as any[]).find((x) => x.ip === ip);
+      return t && t.blockedIn.includes(j) ? t : null;
+    }, 20_000, 200);
+    expect(seen).toMatchObject({ view: 'partial', flagged: true, jurisdictions: [j] });
+
+    await page.fill('[data-testid=login-key]', district);
+    await page.click('[data-testid=login-submit]');
+    await page.waitForSelector('[data-testid=overview]');
+    await page.click('[data-testid=nav-threats]');
+    const row = page.locator('[data-testid=threats-table] tbody tr', { hasText: ip });
+    await row.waitFor();
+    const text = await row.locator('[data-testid=flag-state]').textContent();
+    expect(text).toContain('탐지됨');
+    expect(text).toContain('종로구 차단 중');
+    expect(text).toContain('일부 관할 기준');
+    await shot('threats-district');
+    await row.locator('a.ip').click();
+    await page.waitForSelector('[data-testid=ip-flag]');
+    const flagText = await page.textContent('[data-testid=ip-flag]');
+    expect(flagText).toContain('탐지됨');
+    expect(flagText).not.toContain('탐지되지 않음');
+    expect(flagText).toContain(`기준 ${seen.threshold}`);
+    expect(await page.textContent('[data-testid=ip-blocked]')).toContain('종로구');
+    expect(await page.textContent('[data-testid=ip-partial]')).toContain('연합 전체');
+    expect(await page.textContent('[data-testid=ip-profile]')).not.toContain('수원');
+    await shot('ip-profile-district');
+    expect(pageErrors).toEqual([]);
+    await page.click('[data-testid=logout]');
+    await page.waitForSelector('[data-testid=login]');
+  }, 90_000);
 });

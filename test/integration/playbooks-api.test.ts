@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXPLOIT, SSH, eveLine, type Signature } from '../helpers/alerts';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
@@ -59,7 +59,7 @@ steps:
     tag: { tags: [log4j], note: "{{ alert.rule.name }} on port {{ alert.destination.port }}" }
 `,
     });
-    app = await startTestApp({ playbooks: { dir, watch: true, watchDebounceMs: 50 } } as never);
+    app = await startTestApp({ playbooks: { dir, watch: true, watchDebounceMs: 50, webhooks: { secrets: { soc: { value: 'a-test-webhook-secret' } }, allow: ['soc.gwanje.test'] } } } as never);
   });
   afterAll(() => app?.close());
 
@@ -108,6 +108,8 @@ steps:
     writeFileSync(path.join(dir, 'hot.yaml'), doc('pb-hot', { duration: '2h' }));
     await eventually(async () => (await app.call('GET', '/v1/playbooks/pb-hot')).body.version === 2, 15_000);
     writeFileSync(path.join(dir, 'hot.yaml'), doc('pb-hot', { duration: '2h' }).replace('block: { duration: 2h }', 'block: { duraton: 2h }'));
+    // A new file that never loaded: no playbook row of its own, so the list names the file.
+    writeFileSync(path.join(dir, 'new-broken.yaml'), doc('pb-new').replace('status: enforcing', 'status: enforcingg'));
     const bad = await eventually(async () => {
       const r = await app.call('GET', '/v1/playbooks/pb-hot');
       return r.body.errors.length ? r.body : null;
@@ -119,7 +121,21 @@ steps:
         expect.objectContaining({ file: 'hot.yaml', line: 12, column: 5, path: 'steps[0].block.duration', message: expect.stringMatching(/^missing/), hint: 'blocks must expire, e.g. duration: 24h' }),
       ]),
     );
-    expect((await app.call('GET', '/v1/playbooks')).body.errors.length).toBeGreaterThan(0);
+    const list = await eventually(async () => {
+      const r = (await app.call('GET', '/v1/playbooks')).body;
+      return r.files.length === 2 ? r : null;
+    }, 15_000);
+    expect(list.errors.length).toBeGreaterThan(0);
+    // Per file: the one whose previous version runs names it; the new one runs nothing.
+    expect(list.files).toEqual([
+      { file: 'hot.yaml', playbooks: ['pb-hot'], errors: expect.arrayContaining([expect.objectContaining({ file: 'hot.yaml', path: 'steps[0].block.duraton' })]) },
+      { file: 'new-broken.yaml', playbooks: [], errors: [expect.objectContaining({ file: 'new-broken.yaml', path: 'status' })] },
+    ]);
+    // Per row: the playbook shows its file's errors (the version shown keeps running), the others none.
+    const rows = Object.fromEntries(list.items.map((i: any) => [i.id, i]));
+    expect(rows['pb-hot']).toMatchObject({ version: 2, status: 'enforcing', owner: 'seoul-jongno', at: expect.any(String), errors: expect.arrayContaining([expect.objectContaining({ file: 'hot.yaml' })]) });
+    expect(rows['pb-alert'].errors).toEqual([]);
+    expect(rows['pb-new']).toBeUndefined();
     // The previous version still acts.
     await enqueueFlag(app, flag({ ip: '91.240.116.1', rules: ['pb-hot'] }));
     const [run] = await runsOf(app, 'pb-hot', (r) => r.some((x) => terminal(x)));
@@ -128,10 +144,12 @@ steps:
     expect(Date.parse(d.expires) - Date.parse(d.created)).toBe(2 * 3_600_000);
     // Fixed: the error goes away.
     writeFileSync(path.join(dir, 'hot.yaml'), doc('pb-hot', { duration: '3h' }));
+    rmSync(path.join(dir, 'new-broken.yaml'));
     await eventually(async () => {
       const r = (await app.call('GET', '/v1/playbooks/pb-hot')).body;
       return r.version === 3 && r.errors.length === 0;
     }, 15_000);
+    await eventually(async () => (await app.call('GET', '/v1/playbooks')).body.files.length === 0, 15_000);
   });
 
   it('POST /v1/playbooks/validate answers {valid, errors with file, line, column, path, message}', async () => {
@@ -174,6 +192,39 @@ steps:
     const after = await app.call('GET', '/v1/playbooks/pb-api');
     expect(after.body).toMatchObject({ version: 3, status: 'shadow', source: { type: 'rollback', from: 1 } });
     expect((await app.call('POST', '/v1/playbooks/pb-api/rollback', { body: { version: 99 } })).status).toBe(404);
+  });
+
+  it('webhook steps: internal targets are refused with positions; analysts may only add allowlisted receivers', async () => {
+    const hook = (id: string, url: string, name = id) => `${doc(id, { status: 'draft' }).replace(`name: ${id}`, `name: ${name}`)}  - id: tell
+    notify: { url: "${url}", secret: soc }
+`;
+    const put = (id: string, text: string, key?: string) => app.call('PUT', `/v1/playbooks/${id}`, { raw: text, headers: { 'content-type': 'application/yaml' }, key });
+    // The issue's targets: metadata through a hex-spelled loopback, and the Redis port.
+    const meta = await put('pb-ssrf', hook('pb-ssrf', 'http://0x7f000001:8080/latest/meta-data/'));
+    expect(meta.status).toBe(422);
+    expect(meta.body.errors).toEqual([expect.objectContaining({ path: 'steps[1].notify.url', line: 14, column: 15, message: expect.stringContaining('webhook target refused: the address is written in a non-standard form (0x7f000001)') })]);
+    const redis = await put('pb-ssrf', hook('pb-ssrf', 'http://127.0.0.1:6379/'));
+    expect(redis.status).toBe(422);
+    expect(redis.body.errors[0].message).toContain('127.0.0.1 is a loopback address');
+
+    const analyst = (await app.call('POST', '/v1/keys', { body: { role: 'analyst', jurisdiction: 'seoul-jongno' } })).body.key;
+    const outside = await put('pb-hook', hook('pb-hook', 'https://hooks.example.org/services/T0/B0/x'), analyst);
+    expect(outside.status).toBe(403);
+    expect(outside.body.detail).toMatch(/^steps\[1\]\.notify\.url: an analyst key may send webhooks only to receivers listed in playbooks\.webhooks\.allow/);
+    expect((await put('pb-hook', hook('pb-hook', 'https://soc.gwanje.test/hooks/gwanje'), analyst)).status).toBe(200);
+    // An admin may store another public receiver; the analyst may then edit the playbook, keeping it.
+    expect((await put('pb-admin-hook', hook('pb-admin-hook', 'https://hooks.example.org/services/T0/B0/x'))).status).toBe(200);
+    expect((await put('pb-admin-hook', hook('pb-admin-hook', 'https://hooks.example.org/services/T0/B0/x', 'renamed'), analyst)).status).toBe(200);
+    expect((await put('pb-admin-hook', hook('pb-admin-hook', 'https://hooks.example.org/other', 'renamed'), analyst)).status).toBe(403);
+  });
+
+  it('simulate refuses a CEL expression whose cost is unbounded, at its line and column', async () => {
+    const range = `[${Array.from({ length: 200 }, (_, i) => i).join(',')}]`;
+    const slow = `${range}.all(a,${range}.all(b,${range}.all(c,a+b+c>=0)))`;
+    const yaml = doc('pb-slow').replace(`'"pb-slow" in threat.rules'`, `'${slow}'`);
+    const r = await app.call('POST', '/v1/playbooks/simulate', { body: { yaml, trigger: { threat: { ip: '91.240.116.9' } } } });
+    expect(r.body.results).toEqual([]);
+    expect(r.body.errors).toEqual([expect.objectContaining({ path: 'trigger.if', line: 9, column: "  if: '".length + slow.lastIndexOf('.all(') + 1, message: expect.stringContaining('nested 3 deep; at most 2 (cel.maxNesting)') })]);
   });
 
   it('POST /v1/playbooks/simulate: the steps and decisions a trigger would give, with no side effects', async () => {

@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, createApi, followDecisionEvents, loadCapabilities } from './lib/api.js';
 import { initialLang, saveLang, translator } from './lib/i18n.js';
-import { AppContext, html } from './lib/ui.js';
+import { AppContext, html, onValue } from './lib/ui.js';
 import { ApprovalsView } from './views/approvals.js';
 import { DecisionsView } from './views/decisions.js';
 import { IpView } from './views/ip.js';
@@ -21,6 +21,7 @@ const readKey = () => {
     return null;
   }
 };
+/** @param {string | null} k */
 const writeKey = (k) => {
   try {
     if (k) sessionStorage.setItem(KEY_STORE, k);
@@ -30,6 +31,7 @@ const writeKey = (k) => {
   }
 };
 
+/** @param {string} hash */
 function parseHash(hash) {
   const parts = hash.replace(/^#\/?/, '').split('/');
   const name = parts[0] || 'overview';
@@ -46,10 +48,18 @@ function useHashRoute() {
   return route;
 }
 
-/** Checks a key: the overview answers for analyst and admin keys and says who the key is. */
+/** @typedef {{ me: import('./lib/ui.js').Me, names: Record<string, string> }} Who */
+/** @typedef {import('./lib/i18n.js').I18n} I18n */
+
+/**
+ * Checks a key: the overview answers for analyst and admin keys and says who the key is.
+ * @param {string} key
+ * @returns {Promise<Who>}
+ */
 async function signIn(key) {
   const api = createApi(key);
-  const ov = await api.get('/v1/overview?window=15m');
+  const ov = await api.get('/v1/overview', { query: { window: '15m' } });
+  /** @type {Record<string, string>} */
   let names = {};
   try {
     const js = await api.get('/v1/jurisdictions');
@@ -60,16 +70,19 @@ async function signIn(key) {
   return { me: { key: ov.key, jurisdictions: ov.jurisdictions }, names };
 }
 
+/** @param {{ i18n: I18n, setLang: (lang: string) => void }} props */
 function LangSwitch({ i18n, setLang }) {
   const other = i18n.lang === 'ko' ? 'en' : 'ko';
   return html`<button type="button" class="link lang" lang=${other} data-testid="lang-switch" onClick=${() => setLang(other)}>${i18n.t('lang.switch')}</button>`;
 }
 
+/** @param {{ i18n: I18n, setLang: (lang: string) => void, onSignedIn: (key: string, who: Who) => void, initialError: Error | null }} props */
 function Login({ i18n, setLang, onSignedIn, initialError }) {
   const { t } = i18n;
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(initialError || null);
+  const [error, setError] = useState(/** @type {Error | null} */ (initialError || null));
+  /** @param {Event} e */
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
@@ -79,7 +92,7 @@ function Login({ i18n, setLang, onSignedIn, initialError }) {
       writeKey(key.trim());
       onSignedIn(key.trim(), who);
     } catch (err) {
-      setError(err);
+      setError(err instanceof Error ? err : new Error(String(err)));
     } finally {
       setBusy(false);
     }
@@ -89,7 +102,7 @@ function Login({ i18n, setLang, onSignedIn, initialError }) {
     if (error.status === 401) message = t('login.bad');
     else if (error.status === 403) message = t('login.role', { role: (/role (\w+)/.exec(error.message) || [])[1] || '?' });
     else message = t('login.error', { detail: error.message });
-  } else if (error) message = t('login.error', { detail: error.message || String(error) });
+  } else if (error) message = t('login.error', { detail: error.message });
   return html`<main class="login" data-testid="login">
     <div class="login-box">
       <div class="login-top"><div class="brand"><span class="logo" aria-hidden="true">관</span><div><div class="brand-title">${t('app.title')}</div><div class="muted small">${t('app.subtitle')}</div></div></div><${LangSwitch} i18n=${i18n} setLang=${setLang} /></div>
@@ -97,7 +110,7 @@ function Login({ i18n, setLang, onSignedIn, initialError }) {
       <p class="help">${t('login.help')}</p>
       <form onSubmit=${submit}>
         <label>${t('login.key')}
-          <input type="password" name="api-key" autocomplete="off" spellcheck="false" required value=${key} onInput=${(e) => setKey(e.currentTarget.value)} data-testid="login-key" />
+          <input type="password" name="api-key" autocomplete="off" spellcheck="false" required value=${key} onInput=${onValue(setKey)} data-testid="login-key" />
         </label>
         ${message ? html`<div class="notice error" role="alert" data-testid="login-error">${message}</div>` : null}
         <button type="submit" class="primary wide" disabled=${busy || !key.trim()} data-testid="login-submit">${busy ? t('login.checking') : t('login.submit')}</button>
@@ -114,21 +127,24 @@ const NAV = [
   ['playbooks', 'nav.playbooks'],
 ];
 
+/** @typedef {{ id: string, text: string, kind: string }} Toast */
+/** @param {{ toasts: Toast[] }} props */
 function Toasts({ toasts }) {
   return html`<div class="toasts" aria-live="polite">${toasts.map((x) => html`<div key=${x.id} class="toast ${x.kind}" data-testid="toast">${x.text}</div>`)}</div>`;
 }
 
+/** @param {{ apiKey: string, who: Who, i18n: I18n, setLang: (lang: string) => void, onSignOut: () => void }} props */
 function Shell({ apiKey, who, i18n, setLang, onSignOut }) {
   const { t } = i18n;
   const route = useHashRoute();
   const [tick, setTick] = useState(0);
   const [lastRefresh, setLastRefresh] = useState(new Date().toISOString());
   const [scope, setScope] = useState('');
-  const [live, setLive] = useState('connecting');
-  const [toasts, setToasts] = useState([]);
-  const [caps, setCaps] = useState(null);
+  const [live, setLive] = useState(/** @type {'connecting' | 'live' | 'down' | 'unavailable'} */ ('connecting'));
+  const [toasts, setToasts] = useState(/** @type {Toast[]} */ ([]));
+  const [caps, setCaps] = useState(/** @type {import('./lib/api.js').Capabilities | null} */ (null));
   const api = useMemo(() => createApi(apiKey, { onUnauthorized: onSignOut }), [apiKey]);
-  const bumpTimer = useRef(null);
+  const bumpTimer = useRef(/** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined));
   const tRef = useRef(t);
   tRef.current = t;
 
@@ -139,7 +155,7 @@ function Shell({ apiKey, who, i18n, setLang, onSignOut }) {
       setLastRefresh(new Date().toISOString());
     }, 150);
   }, []);
-  const notify = useCallback((text, kind = 'info') => {
+  const notify = useCallback((/** @type {string} */ text, kind = 'info') => {
     const id = Math.random().toString(36).slice(2);
     setToasts((ts) => [...ts.slice(-3), { id, text, kind }]);
     setTimeout(() => setToasts((ts) => ts.filter((x) => x.id !== id)), 6000);
@@ -202,7 +218,7 @@ function Shell({ apiKey, who, i18n, setLang, onSignOut }) {
       <div class="main">
         <header class="top">
           <label class="inline">${t('scope.label')}
-            <select value=${scope} onChange=${(e) => setScope(e.currentTarget.value)} data-testid="scope">
+            <select value=${scope} onChange=${onValue(setScope)} data-testid="scope">
               <option value="">${t('scope.all')}</option>
               ${who.me.jurisdictions.map((j) => html`<option value=${j}>${who.names[j] || j}</option>`)}
             </select>
@@ -220,10 +236,13 @@ function Shell({ apiKey, who, i18n, setLang, onSignOut }) {
   </${AppContext.Provider}>`;
 }
 
+/** @typedef {{ key: string | null, who: Who | null, error: Error | null, checking: boolean }} Session */
+
 function App() {
   const [lang, setLangState] = useState(initialLang());
   const i18n = useMemo(() => translator(lang), [lang]);
-  const [session, setSession] = useState(() => ({ key: readKey(), who: null, error: null, checking: !!readKey() }));
+  const [session, setSession] = useState(/** @type {() => Session} */ (() => ({ key: readKey(), who: null, error: null, checking: !!readKey() })));
+  /** @param {string} l */
   const setLang = (l) => {
     saveLang(l);
     setLangState(l);
@@ -234,7 +253,7 @@ function App() {
   }, [lang]);
   // A key kept from earlier in this tab: check it again (it may have been revoked).
   useEffect(() => {
-    if (!session.checking) return;
+    if (!session.checking || !session.key) return;
     signIn(session.key).then(
       (who) => setSession({ key: session.key, who, error: null, checking: false }),
       (error) => {
@@ -249,8 +268,8 @@ function App() {
   }, []);
   if (session.checking) return html`<p class="muted pad">${i18n.t('loading')}</p>`;
   if (!session.key || !session.who)
-    return html`<${Login} i18n=${i18n} setLang=${setLang} initialError=${session.error} onSignedIn=${(key, who) => setSession({ key, who, error: null, checking: false })} />`;
+    return html`<${Login} i18n=${i18n} setLang=${setLang} initialError=${session.error} onSignedIn=${(/** @type {string} */ key, /** @type {Who} */ who) => setSession({ key, who, error: null, checking: false })} />`;
   return html`<${Shell} apiKey=${session.key} who=${session.who} i18n=${i18n} setLang=${setLang} onSignOut=${signOut} />`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+render(html`<${App} />`, /** @type {HTMLElement} */ (document.getElementById('app')));

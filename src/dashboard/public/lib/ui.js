@@ -1,39 +1,61 @@
 import { h, createContext } from 'preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
+import { urlOf } from './api.js';
 
 export const html = htm.bind(h);
 
-/** { api, caps, i18n, tick, scope, names, me, notify, bump } for every screen. */
-export const AppContext = createContext(null);
+/** @typedef {import('./api.js').ApiError} ApiError */
+/** @template {import('./api.js').Method} M @template {import('./api.js').PathOf<M>} P @typedef {import('./api.js').Reply<M, P>} Reply */
+/** @typedef {Reply<'get', '/v1/overview'>['key']} KeyInfo */
+/** @typedef {{ key: KeyInfo, jurisdictions: string[] }} Me */
+/**
+ * What every screen gets from the shell.
+ * @typedef {{ api: import('./api.js').Api, caps: import('./api.js').Capabilities, i18n: import('./i18n.js').I18n, tick: number, scope: string, names: Record<string, string>, me: Me, notify: (text: string, kind?: string) => void, bump: () => void }} AppCtx
+ */
+
+export const AppContext = createContext(/** @type {AppCtx} */ (/** @type {unknown} */ (null)));
 export const useApp = () => useContext(AppContext);
 
 /**
- * GET `path` (null: nothing) and again on every live tick. Keeps the last good data while a
- * refresh is in flight or fails, so the screen does not flicker.
+ * @template T
+ * @typedef {{ url: string | null, data: T | null, error: ApiError | null, loading: boolean, at: string | null }} ApiState
  */
-export function useApi(path, { live = true } = {}) {
+
+/**
+ * GET a documented path (null: nothing) and again on every live tick. Keeps the last good data
+ * while a refresh is in flight or fails, so the screen does not flicker. The answer is typed from
+ * the API's schema (lib/api-types.d.ts).
+ * @type {<P extends import('./api.js').PathOf<'get'>>(path: P | null, ...rest: import('./api.js').ArgsOf<'get', P>) => ApiState<Reply<'get', P>>}
+ */
+export const useApi = (path, ...rest) => {
   const { api, tick } = useApp();
-  const [state, setState] = useState({ path, data: null, error: null, loading: !!path, at: null });
-  const current = state.path === path ? state : { path, data: null, error: null, loading: !!path, at: null };
+  const url = path ? urlOf(path, rest[0]) : null;
+  /** @type {ApiState<any>} */
+  const empty = { url, data: null, error: null, loading: !!url, at: null };
+  const [state, setState] = useState(empty);
+  const current = state.url === url ? state : empty;
   const seq = useRef(0);
   useEffect(() => {
-    if (!path) return;
+    if (!path || !url) return;
     const mine = ++seq.current;
-    api.get(path).then(
-      (data) => mine === seq.current && setState({ path, data, error: null, loading: false, at: new Date().toISOString() }),
-      (error) => mine === seq.current && setState((s) => ({ path, data: s.path === path ? s.data : null, error, loading: false, at: s.at })),
+    api.get(path, ...rest).then(
+      (data) => mine === seq.current && setState({ url, data, error: null, loading: false, at: new Date().toISOString() }),
+      (error) => mine === seq.current && setState((s) => ({ url, data: s.url === url ? s.data : null, error, loading: false, at: s.at })),
     );
-  }, [path, live ? tick : 0]);
+  }, [url, tick]);
   return current;
-}
+};
 
 export function Loading() {
   const { i18n } = useApp();
   return html`<p class="muted" role="status">${i18n.t('loading')}</p>`;
 }
 
-/** An error box; a missing endpoint (module not installed) reads "not available", not an error. */
+/**
+ * An error box; a missing endpoint (module not installed) reads "not available", not an error.
+ * @param {{ error: ApiError | null, path?: string }} props
+ */
 export function Problem({ error, path }) {
   const { i18n } = useApp();
   if (!error) return null;
@@ -42,6 +64,7 @@ export function Problem({ error, path }) {
   return html`<div class="notice error" role="alert">${i18n.t('error', { detail: error.message })}</div>`;
 }
 
+/** @param {{ path: string }} props */
 export function NotAvailable({ path }) {
   const { i18n } = useApp();
   return html`<div class="notice not-available" data-testid="not-available"><strong>${i18n.t('notAvailable')}</strong> <span class="muted">${i18n.t('notAvailable.detail', { path })}</span></div>`;
@@ -52,17 +75,22 @@ export function Empty() {
   return html`<p class="muted empty">${i18n.t('empty')}</p>`;
 }
 
-/** 0–100 as a coloured bar with the number. */
+/**
+ * 0–100 as a coloured bar with the number.
+ * @param {{ score: number }} props
+ */
 export function ScoreBar({ score }) {
   const s = Math.max(0, Math.min(100, Number(score) || 0));
   const level = s >= 60 ? 'high' : s >= 30 ? 'mid' : 'low';
   return html`<span class="score ${level}" title=${String(s)}><span class="score-bar"><span class="score-fill" style=${{ width: `${s}%` }}></span></span><b>${s.toFixed(s % 1 ? 1 : 0)}</b></span>`;
 }
 
+/** @param {{ kind?: string, children?: unknown }} props */
 export function Badge({ kind = 'neutral', children }) {
   return html`<span class="badge ${kind}">${children}</span>`;
 }
 
+/** @param {{ title?: unknown, children?: unknown, actions?: unknown, className?: string }} props */
 export function Card({ title, children, actions, className = '' }) {
   return html`<section class="card ${className}">
     ${title || actions ? html`<header class="card-head"><h2>${title}</h2>${actions ? html`<div class="card-actions">${actions}</div>` : null}</header>` : null}
@@ -70,28 +98,39 @@ export function Card({ title, children, actions, className = '' }) {
   </section>`;
 }
 
+/** @param {{ iso: string | null | undefined }} props */
 export function Time({ iso }) {
   const { i18n } = useApp();
   if (!iso) return html`<span class="muted">—</span>`;
   return html`<time datetime=${iso} title=${i18n.time(iso)}>${i18n.ago(iso)}</time>`;
 }
 
+/** @param {Record<string, string>} names @param {string} id */
 export const jurisdictionName = (names, id) => (names && names[id] ? names[id] : id);
 
+/** @param {{ id: string }} props */
 export function JName({ id }) {
   const { names } = useApp();
   return html`<span title=${id}>${jurisdictionName(names, id)}</span>`;
 }
 
+/** @param {unknown} v @returns {v is string} */
 const isIp = (v) => typeof v === 'string' && /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+:[0-9a-f:.]*)$/i.test(v);
 
-/** An IP links to its profile. */
+/**
+ * An IP links to its profile.
+ * @param {{ ip: string }} props
+ */
 export function IpLink({ ip }) {
   if (!isIp(ip)) return html`<code>${ip}</code>`;
   return html`<a class="ip" href=${`#/ip/${encodeURIComponent(ip)}`}><code>${ip}</code></a>`;
 }
 
-/** Any JSON value as readable nested definition lists (approval changes and evidence). */
+/**
+ * Any JSON value as readable nested definition lists (approval changes and evidence).
+ * @param {{ value: unknown, depth?: number }} props
+ * @returns {unknown}
+ */
 export function Value({ value, depth = 0 }) {
   const { i18n } = useApp();
   if (value === null || value === undefined) return html`<span class="muted">—</span>`;
@@ -113,7 +152,12 @@ export function Value({ value, depth = 0 }) {
   return html`<dl class="kv">${entries.map(([k, v]) => html`<dt>${k}</dt><dd><${Value} value=${v} depth=${depth + 1} /></dd>`)}</dl>`;
 }
 
-/** Human label of a score contribution factor (the server's detail stays as the precise text). */
+/**
+ * Human label of a score contribution factor (the server's detail stays as the precise text).
+ * @param {import('./i18n.js').I18n} i18n
+ * @param {string} factor
+ * @param {Record<string, string>} [ruleNames]
+ */
 export function factorLabel(i18n, factor, ruleNames = {}) {
   if (factor.startsWith('rule:')) {
     const id = factor.slice(5);
@@ -124,6 +168,8 @@ export function factorLabel(i18n, factor, ruleNames = {}) {
   return text === key ? factor : text;
 }
 
+/** @typedef {Reply<'get', '/v1/threats'>['items'][number]['contributions'][number]} Contribution */
+/** @param {{ items: Contribution[], ruleNames?: Record<string, string>, compact?: boolean }} props */
 export function Contributions({ items, ruleNames, compact = false }) {
   const { i18n } = useApp();
   if (!items || !items.length) return html`<span class="muted">${i18n.t('none')}</span>`;
@@ -140,18 +186,49 @@ export function Contributions({ items, ruleNames, compact = false }) {
   </ul>`;
 }
 
-/** A small sortable-free table with a header row. */
+/**
+ * @template R
+ * @typedef {{ label: string, className?: string, render: (row: R) => unknown }} Column
+ */
+/**
+ * Rows and their columns for a Table (spread them in: `<${Table} ...${columns(rows, [...])} />`),
+ * so each column's render gets the row's type.
+ * @template {object} R
+ * @param {R[]} rows
+ * @param {Array<Column<R>>} columns
+ */
+export const columns = (rows, columns) => ({ rows, columns });
+
+/**
+ * A small sortable-free table with a header row.
+ * @template {object} R
+ * @param {{ columns: Array<Column<R>>, rows: R[], empty?: unknown, testid?: string }} props
+ */
 export function Table({ columns, rows, empty, testid }) {
   if (!rows || !rows.length) return empty ?? html`<${Empty} />`;
   return html`<div class="table-wrap"><table data-testid=${testid}>
     <thead><tr>${columns.map((c) => html`<th class=${c.className || ''}>${c.label}</th>`)}</tr></thead>
-    <tbody>${rows.map((r, i) => html`<tr key=${r.key ?? i} data-key=${r.key ?? ''}>${columns.map((c) => html`<td class=${c.className || ''}>${c.render(r)}</td>`)}</tr>`)}</tbody>
+    <tbody>${rows.map((r, i) => {
+      const key = /** @type {{ key?: string | number }} */ (r).key;
+      return html`<tr key=${key ?? i} data-key=${key ?? ''}>${columns.map((c) => html`<td class=${c.className || ''}>${c.render(r)}</td>`)}</tr>`;
+    })}</tbody>
   </table></div>`;
 }
 
-/** Runs an action, showing its error or success message. */
+/**
+ * An input/select handler that passes the element's value on.
+ * @param {(value: string) => void} set
+ */
+export const onValue = (set) => (/** @type {Event} */ e) => set(/** @type {HTMLInputElement} */ (e.currentTarget).value);
+
+/**
+ * Runs an action, showing its error or success message.
+ * @returns {[{ busy: boolean, error: ApiError | Error | null }, <T>(fn: () => Promise<T>) => Promise<T | undefined>]}
+ */
 export function useAction() {
-  const [state, setState] = useState({ busy: false, error: null });
+  /** @type {[{ busy: boolean, error: ApiError | Error | null }, (s: { busy: boolean, error: ApiError | Error | null }) => void]} */
+  const [state, setState] = useState(/** @type {{ busy: boolean, error: ApiError | Error | null }} */ ({ busy: false, error: null }));
+  /** @template T @param {() => Promise<T>} fn */
   const run = async (fn) => {
     setState({ busy: true, error: null });
     try {
@@ -159,7 +236,7 @@ export function useAction() {
       setState({ busy: false, error: null });
       return r;
     } catch (error) {
-      setState({ busy: false, error });
+      setState({ busy: false, error: error instanceof Error ? error : new Error(String(error)) });
       return undefined;
     }
   };

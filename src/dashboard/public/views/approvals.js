@@ -1,23 +1,29 @@
 import { useState } from 'preact/hooks';
-import { Badge, Card, Empty, html, JName, Loading, NotAvailable, Problem, Time, useAction, useApi, useApp, Value } from '../lib/ui.js';
+import { Badge, Card, Empty, html, JName, Loading, NotAvailable, onValue, Problem, Time, useAction, useApi, useApp, Value } from '../lib/ui.js';
 
-const first = (...xs) => xs.find((x) => x !== undefined && x !== null);
+/** @typedef {import('../lib/api.js').Reply<'get', '/v1/approvals'>['items'][number]} Approval */
 
-/** Approve or reject, with an optional comment (required to reject). */
+/**
+ * Approve or reject, with a comment (optional to approve, required to reject) that the API records with the vote.
+ * @param {{ a: Approval }} props
+ */
 function Decide({ a }) {
   const { api, i18n, notify, bump } = useApp();
   const { t } = i18n;
-  const [mode, setMode] = useState(null);
-  const [reason, setReason] = useState('');
+  const [mode, setMode] = useState(/** @type {'approve' | 'reject' | null} */ (null));
+  const [comment, setComment] = useState('');
   const [state, run] = useAction();
-  const id = encodeURIComponent(a.id);
+  /** @param {Event} e */
   const submit = async (e) => {
     e.preventDefault();
-    const body = reason.trim() ? { reason: reason.trim() } : {};
-    const r = await run(() => api.post(`/v1/approvals/${id}/${mode}`, body));
+    if (!mode) return;
+    const body = comment.trim() ? { comment: comment.trim() } : {};
+    const params = { id: a.id };
+    const r = await run(() => (mode === 'approve' ? api.post('/v1/approvals/{id}/approve', body, { params }) : api.post('/v1/approvals/{id}/reject', body, { params })));
     if (r !== undefined) {
       notify(t('approvals.done'), 'ok');
       setMode(null);
+      setComment('');
       bump();
     }
   };
@@ -29,20 +35,20 @@ function Decide({ a }) {
   const rejecting = mode === 'reject';
   return html`<form class="decide-form" onSubmit=${submit}>
     <strong>${rejecting ? t('approvals.confirmReject') : t('approvals.confirmApprove')}</strong>
-    <input type="text" maxlength="1000" required=${rejecting} placeholder=${rejecting ? t('approvals.rejectReason') : t('approvals.comment')} value=${reason} onInput=${(e) => setReason(e.currentTarget.value)} data-testid="decide-reason" />
-    <button type="submit" class=${rejecting ? 'danger' : 'primary'} disabled=${state.busy || (rejecting && !reason.trim())} data-testid="decide-confirm">${t('confirm')}</button>
+    <input type="text" maxlength="1000" required=${rejecting} placeholder=${rejecting ? t('approvals.rejectReason') : t('approvals.comment')} value=${comment} onInput=${onValue(setComment)} data-testid="decide-reason" />
+    <button type="submit" class=${rejecting ? 'danger' : 'primary'} disabled=${state.busy || (rejecting && !comment.trim())} data-testid="decide-confirm">${t('confirm')}</button>
     <button type="button" class="link" onClick=${() => setMode(null)}>${t('cancel')}</button>
     ${state.error ? html`<div class="notice error small full">${state.error.message}</div>` : null}
   </form>`;
 }
 
-function Approval({ a }) {
+/** @param {{ a: Approval }} props */
+function ApprovalCard({ a }) {
   const { i18n } = useApp();
   const { t } = i18n;
-  const requested = first(a.created, a.createdAt, a.requestedAt, a.requested);
-  const deadline = first(a.expires, a.expiresAt, a.deadline, a.timeoutAt);
-  const votes = first(a.approvals, a.votes, a.approvedBy);
-  const have = Array.isArray(votes) ? votes.length : typeof votes === 'number' ? votes : 0;
+  const requested = a.created;
+  const deadline = a.deadline;
+  const have = a.votes.filter((v) => v.vote === 'approve').length;
   const kindKey = `kind.${a.kind}`;
   return html`<${Card} className="approval" title=${a.summary || a.id}
     actions=${html`${a.kind ? html`<${Badge}>${t(kindKey) === kindKey ? a.kind : t(kindKey)}</${Badge}>` : null} ${a.jurisdiction ? html`<${Badge}><${JName} id=${a.jurisdiction} /></${Badge}>` : null}`}>
@@ -51,6 +57,9 @@ function Approval({ a }) {
       ${deadline ? html` · ${t('approvals.expires', { time: i18n.time(deadline) })} (<${Time} iso=${deadline} />)` : null}
       ${a.quorum ? html` · ${t('approvals.quorum', { have, need: a.quorum })}` : null}
     </p>
+    ${a.votes.length
+      ? html`<ul class="votes muted small" data-testid="approval-votes">${a.votes.map((v) => html`<li>${t(`approvals.vote.${v.vote}`)} · <${JName} id=${v.by.jurisdiction} /> · ${i18n.time(v.at)}${v.comment ? html` — <q>${v.comment}</q>` : null}</li>`)}</ul>`
+      : null}
     <div class="grid-2 tight">
       <div class="change" data-testid="approval-change"><h3>${t('approvals.change')}</h3><${Value} value=${a.change} /></div>
       <div class="evidence"><h3>${t('approvals.evidence')}</h3><${Value} value=${a.evidence} /></div>
@@ -63,15 +72,15 @@ export function ApprovalsView() {
   const { i18n, caps, scope } = useApp();
   const { t } = i18n;
   const can = caps.has('GET', '/v1/approvals');
-  const res = useApi(can ? '/v1/approvals?status=pending' : null);
-  const all = res.data ? (res.data.items ?? (Array.isArray(res.data) ? res.data : [])) : [];
-  const items = all.filter((a) => (!a.status || a.status === 'pending') && (!scope || !a.jurisdiction || a.jurisdiction === scope));
+  const res = useApi(can ? '/v1/approvals' : null, { query: { status: 'pending' } });
+  const all = res.data ? res.data.items : [];
+  const items = all.filter((a) => a.status === 'pending' && (!scope || a.jurisdiction === scope));
   return html`<div class="view" data-testid="approvals">
     <div class="view-head"><h1>${t('approvals.heading')}</h1></div>
     <p class="help">${t('approvals.help')}</p>
     ${!can ? html`<${NotAvailable} path="/v1/approvals" />` : null}
     <${Problem} error=${res.error} path="/v1/approvals" />
     ${res.loading && !res.data ? html`<${Loading} />` : null}
-    ${res.data ? (items.length ? items.map((a) => html`<${Approval} key=${a.id} a=${a} />`) : html`<${Card}><${Empty} /></${Card}>`) : null}
+    ${res.data ? (items.length ? items.map((a) => html`<${ApprovalCard} key=${a.id} a=${a} />`) : html`<${Card}><${Empty} /></${Card}>`) : null}
   </div>`;
 }

@@ -1,9 +1,15 @@
 import { useState } from 'preact/hooks';
-import { Badge, Card, html, IpLink, JName, Loading, NotAvailable, Problem, Table, Time, useAction, useApi, useApp } from '../lib/ui.js';
+import { Badge, Card, columns, html, IpLink, JName, Loading, NotAvailable, onValue, Problem, Table, Time, useAction, useApi, useApp } from '../lib/ui.js';
 
-const STATUS_KIND = { active: 'danger', expired: 'neutral', ended: 'ok' };
+/** @typedef {import('../lib/api.js').Reply<'get', '/v1/decisions'>} DecisionPage */
+/** @typedef {DecisionPage['items'][number]} Decision */
 
-/** Unblock with a mandatory reason, inline. */
+const STATUS_KIND = /** @type {Record<string, string>} */ ({ active: 'danger', expired: 'neutral', ended: 'ok' });
+
+/**
+ * Unblock with a mandatory reason, inline.
+ * @param {{ d: Decision, onDone?: () => void }} props
+ */
 function Unblock({ d, onDone }) {
   const { api, i18n, notify, bump } = useApp();
   const { t } = i18n;
@@ -12,9 +18,10 @@ function Unblock({ d, onDone }) {
   const [state, run] = useAction();
   if (d.status !== 'active') return null;
   if (!open) return html`<button type="button" class="danger small" data-testid="unblock" onClick=${() => setOpen(true)}>${t('decisions.unblock')}</button>`;
+  /** @param {Event} e */
   const submit = async (e) => {
     e.preventDefault();
-    const r = await run(() => api.del(`/v1/decisions/${encodeURIComponent(d.id)}`, { reason: reason.trim() }));
+    const r = await run(() => api.del('/v1/decisions/{id}', { reason: reason.trim() }, { params: { id: d.id } }));
     if (r) {
       notify(t('decisions.unblocked', { value: d.value }), 'ok');
       setOpen(false);
@@ -23,17 +30,18 @@ function Unblock({ d, onDone }) {
     }
   };
   return html`<form class="unblock-form" onSubmit=${submit}>
-    <input type="text" required minlength="1" maxlength="1000" placeholder=${t('decisions.unblockReason')} aria-label=${t('decisions.unblockReason')} value=${reason} onInput=${(e) => setReason(e.currentTarget.value)} data-testid="unblock-reason" />
+    <input type="text" required minlength="1" maxlength="1000" placeholder=${t('decisions.unblockReason')} aria-label=${t('decisions.unblockReason')} value=${reason} onInput=${onValue(setReason)} data-testid="unblock-reason" />
     <button type="submit" class="danger small" disabled=${state.busy || !reason.trim()} data-testid="unblock-confirm">${t('decisions.unblockConfirm')}</button>
     <button type="button" class="link small" onClick=${() => setOpen(false)}>${t('cancel')}</button>
     ${state.error ? html`<div class="notice error small">${state.error.message}</div>` : null}
   </form>`;
 }
 
+/** @param {{ items: Decision[], testid?: string }} props */
 export function DecisionTable({ items, testid = 'decisions-table' }) {
   const { i18n } = useApp();
   const { t } = i18n;
-  return html`<${Table} testid=${testid} rows=${items.map((d) => ({ ...d, key: d.id }))} columns=${[
+  return html`<${Table} testid=${testid} ...${columns(items.map((d) => ({ ...d, key: d.id })), [
     { label: t('col.value'), render: (d) => html`<${IpLink} ip=${d.value} />` },
     { label: t('col.status'), render: (d) => html`<${Badge} kind=${STATUS_KIND[d.status] || 'neutral'}>${t(`status.${d.status}`)}</${Badge}>` },
     { label: t('col.jurisdiction'), render: (d) => html`<${JName} id=${d.jurisdiction} />` },
@@ -43,10 +51,13 @@ export function DecisionTable({ items, testid = 'decisions-table' }) {
     { label: t('col.created'), render: (d) => html`<${Time} iso=${d.created} />` },
     { label: t('col.expires'), render: (d) => html`<${Time} iso=${d.ended ? d.ended.at : d.expires} />` },
     { label: t('col.actions'), render: (d) => html`<${Unblock} d=${d} />` },
-  ]} />`;
+  ])} />`;
 }
 
-/** Manual block of an address or range. */
+/**
+ * Manual block of an address or range.
+ * @param {{ value?: string, compact?: boolean }} props
+ */
 export function BlockForm({ value: initial = '', compact = false }) {
   const { api, i18n, me, scope, notify, bump, names } = useApp();
   const { t } = i18n;
@@ -55,6 +66,7 @@ export function BlockForm({ value: initial = '', compact = false }) {
   const [reason, setReason] = useState('');
   const [jurisdiction, setJurisdiction] = useState(scope || me.key.jurisdiction);
   const [state, run] = useAction();
+  /** @param {Event} e */
   const submit = async (e) => {
     e.preventDefault();
     const d = await run(() => api.post('/v1/decisions', { value: value.trim(), duration, reason: reason.trim(), jurisdiction }));
@@ -66,18 +78,18 @@ export function BlockForm({ value: initial = '', compact = false }) {
     }
   };
   return html`<form class="block-form ${compact ? 'compact' : ''}" onSubmit=${submit} data-testid="block-form">
-    <label>${t('decisions.value')}<input type="text" required value=${value} onInput=${(e) => setValue(e.currentTarget.value)} placeholder="203.0.113.5" data-testid="block-value" /></label>
+    <label>${t('decisions.value')}<input type="text" required value=${value} onInput=${onValue(setValue)} placeholder="203.0.113.5" data-testid="block-value" /></label>
     <label>${t('col.jurisdiction')}
-      <select value=${jurisdiction} onChange=${(e) => setJurisdiction(e.currentTarget.value)} data-testid="block-jurisdiction">
+      <select value=${jurisdiction} onChange=${onValue(setJurisdiction)} data-testid="block-jurisdiction">
         ${me.jurisdictions.map((j) => html`<option value=${j}>${names[j] || j}</option>`)}
       </select>
     </label>
     <label>${t('decisions.duration')}
-      <select value=${duration} onChange=${(e) => setDuration(e.currentTarget.value)}>
+      <select value=${duration} onChange=${onValue(setDuration)}>
         ${['1h', '24h', '7d', '30d'].map((x) => html`<option value=${x}>${t(`duration.${x}`)}</option>`)}
       </select>
     </label>
-    <label class="grow">${t('decisions.reason')}<input type="text" required maxlength="1000" value=${reason} onInput=${(e) => setReason(e.currentTarget.value)} data-testid="block-reason" /></label>
+    <label class="grow">${t('decisions.reason')}<input type="text" required maxlength="1000" value=${reason} onInput=${onValue(setReason)} data-testid="block-reason" /></label>
     <button type="submit" class="danger" disabled=${state.busy || !value.trim() || !reason.trim()} data-testid="block-submit">${t('decisions.submit')}</button>
     ${state.error ? html`<div class="notice error small full">${state.error.message}</div>` : null}
   </form>`;
@@ -87,11 +99,10 @@ export function DecisionsView() {
   const { i18n, scope, caps, me, names } = useApp();
   const { t } = i18n;
   const [active, setActive] = useState(true);
-  const [pages, setPages] = useState([]);
-  const q = new URLSearchParams({ limit: '100' });
-  if (active) q.set('active', 'true');
-  if (scope) q.set('jurisdiction', scope);
-  const res = useApi(caps.has('GET', '/v1/decisions') ? `/v1/decisions?${q}` : null);
+  const [pages, setPages] = useState(/** @type {DecisionPage[]} */ ([]));
+  /** @type {import('../lib/api-types').Query<'get', '/v1/decisions'>} */
+  const query = { limit: 100, active: active ? 'true' : undefined, jurisdiction: scope || undefined };
+  const res = useApi(caps.has('GET', '/v1/decisions') ? '/v1/decisions' : null, { query });
   const { api } = useApp();
   const [more, loadMore] = useAction();
   if (!caps.has('GET', '/v1/decisions')) return html`<div class="view" data-testid="decisions"><h1>${t('decisions.heading')}</h1><${NotAvailable} path="/v1/decisions" /></div>`;
@@ -114,7 +125,7 @@ export function DecisionsView() {
     ${first
       ? html`<${Card}>
           <${DecisionTable} items=${items} />
-          ${next ? html`<button type="button" class="secondary" disabled=${more.busy} onClick=${() => loadMore(async () => { const p = await api.get(`/v1/decisions?${q}&cursor=${encodeURIComponent(next)}`); setPages([...pages, p]); })}>${t('more')}</button>` : null}
+          ${next ? html`<button type="button" class="secondary" disabled=${more.busy} onClick=${() => loadMore(async () => { const p = await api.get('/v1/decisions', { query: { ...query, cursor: next } }); setPages([...pages, p]); })}>${t('more')}</button>` : null}
         </${Card}>`
       : null}
     ${caps.has('GET', '/v1/feeds/{jurisdiction}/edl.txt')

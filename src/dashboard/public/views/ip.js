@@ -1,32 +1,58 @@
-import { Badge, Card, Contributions, html, JName, Loading, NotAvailable, Problem, ScoreBar, Table, Time, useApi, useApp, Value } from '../lib/ui.js';
+import { Badge, Card, columns, Contributions, html, JName, jurisdictionName, Loading, NotAvailable, Problem, ScoreBar, Table, Time, useApi, useApp, Value } from '../lib/ui.js';
 import { BlockForm, DecisionTable } from './decisions.js';
 
-const SEVERITY_KIND = { 4: 'danger', 5: 'danger', 6: 'danger', 3: 'warn' };
+/** @typedef {import('../lib/api.js').Reply<'get', '/v1/ips/{ip}'>} Profile */
 
-/** The block-list's own answer (with unblock) when it is there; else what the profile carries. */
+const SEVERITY_KIND = /** @type {Record<number, string>} */ ({ 4: 'danger', 5: 'danger', 6: 'danger', 3: 'warn' });
+
+/**
+ * The federation's flag (in a partial view too: flags are federation-wide) with the score and
+ * threshold it crossed, or the threshold it has not reached.
+ * @param {{ p: Profile }} props
+ */
+function FlagStat({ p }) {
+  const { i18n } = useApp();
+  const { t } = i18n;
+  const times = p.flag && p.flag.generation > 1 ? t('threats.flaggedTimes', { n: p.flag.generation }) : t('threats.flagged');
+  return html`<div class="stat ${p.flagged ? 'warn' : ''}" data-testid="ip-flag">
+    <div class="stat-value small-value">${p.flagged ? html`<${Badge} kind="danger">${times}</${Badge}>` : html`<${Badge}>${t('ip.notFlagged')}</${Badge}>`}</div>
+    <div class="stat-label">${p.flag ? t('ip.flaggedAt', { time: i18n.time(p.flag.at), score: i18n.num(p.flag.score), threshold: p.threshold }) : t('ip.threshold', { threshold: p.threshold })}</div>
+    ${p.view === 'partial' ? html`<div class="stat-hint muted" data-testid="ip-partial">${t(p.flagged ? 'ip.partialFlagged' : 'ip.partial')}</div>` : null}
+  </div>`;
+}
+
+/**
+ * The block-list's own answer (with unblock) when it is there; else what the profile carries.
+ * @param {{ ip: string, fromProfile: unknown }} props
+ */
 function Decisions({ ip, fromProfile }) {
   const { caps } = useApp();
   const can = caps.has('GET', '/v1/decisions');
-  const res = useApi(can ? `/v1/decisions?value=${encodeURIComponent(ip)}&limit=50` : null);
+  const res = useApi(can ? '/v1/decisions' : null, { query: { value: ip, limit: 50 } });
   if (!can) return fromProfile ? html`<${Value} value=${fromProfile} />` : html`<${NotAvailable} path="/v1/decisions" />`;
   if (res.error) return html`<${Problem} error=${res.error} path="/v1/decisions" />`;
   if (!res.data) return html`<${Loading} />`;
   return html`<${DecisionTable} testid="ip-decisions" items=${res.data.items} />`;
 }
 
-/** Shares of this IP: sent by my jurisdictions, and received in their inboxes. */
+/**
+ * Shares of this IP: sent by my jurisdictions, and received in their inboxes.
+ * @param {{ ip: string, fromProfile: unknown }} props
+ */
 function Shares({ ip, fromProfile }) {
   const { i18n, caps } = useApp();
   const { t } = i18n;
   const can = caps.has('GET', '/v1/shares');
-  const v = encodeURIComponent(ip);
-  const out = useApi(can ? `/v1/shares?direction=out&value=${v}&limit=50` : null);
-  const inbox = useApi(can ? `/v1/shares?direction=in&value=${v}&limit=50` : null);
+  const out = useApi(can ? '/v1/shares' : null, { query: { direction: 'out', value: ip, limit: 50 } });
+  const inbox = useApi(can ? '/v1/shares' : null, { query: { direction: 'in', value: ip, limit: 50 } });
   if (!can) return fromProfile ? html`<${Value} value=${fromProfile} />` : html`<${NotAvailable} path="/v1/shares" />`;
   if (out.error || inbox.error) return html`<${Problem} error=${out.error || inbox.error} path="/v1/shares" />`;
   if (!out.data || !inbox.data) return html`<${Loading} />`;
+  // One path answers both directions, so each list is narrowed to its own shape.
+  const sent = out.data.items.flatMap((s) => ('deliveries' in s ? [s] : []));
+  const received = inbox.data.items.flatMap((e) => ('shareId' in e ? [e] : []));
   const rows = [
-    ...out.data.items.map((s) => ({
+    ...sent.map((s) => ({
       key: `out:${s.id}`,
       dir: 'out',
       at: s.created,
@@ -36,7 +62,7 @@ function Shares({ ip, fromProfile }) {
       status: s.status,
       reason: s.reason,
     })),
-    ...inbox.data.items.map((e) => ({
+    ...received.map((e) => ({
       key: `in:${e.jurisdiction}:${e.shareId}`,
       dir: 'in',
       at: e.received,
@@ -47,7 +73,7 @@ function Shares({ ip, fromProfile }) {
       reason: e.reason,
     })),
   ].sort((a, b) => String(b.at).localeCompare(String(a.at)));
-  return html`<${Table} testid="ip-shares" rows=${rows} columns=${[
+  return html`<${Table} testid="ip-shares" ...${columns(rows, [
     { label: t('col.time'), render: (s) => html`<${Time} iso=${s.at} />` },
     { label: t('col.direction'), render: (s) => html`<${Badge} kind=${s.dir === 'in' ? 'warn' : 'neutral'}>${t(`share.${s.dir}`)}</${Badge}>` },
     { label: t('col.from'), render: (s) => html`<${JName} id=${s.from} />` },
@@ -55,13 +81,14 @@ function Shares({ ip, fromProfile }) {
     { label: t('col.tlp'), render: (s) => s.tlp },
     { label: t('col.status'), render: (s) => s.status },
     { label: t('col.reason'), className: 'wrap', render: (s) => s.reason },
-  ]} />`;
+  ])} />`;
 }
 
+/** @param {{ ip: string }} props */
 export function IpView({ ip }) {
-  const { i18n, caps } = useApp();
+  const { i18n, caps, names } = useApp();
   const { t } = i18n;
-  const res = useApi(`/v1/ips/${encodeURIComponent(ip)}`);
+  const res = useApi('/v1/ips/{ip}', { params: { ip } });
   const p = res.data;
   const ruleNames = p ? Object.fromEntries(p.rules.map((r) => [r.id, r.name || r.id])) : {};
   const ext = (p && p.extensions) || {};
@@ -73,47 +100,45 @@ export function IpView({ ip }) {
       ? html`
         <div class="stats">
           <div class="stat"><div class="stat-value"><${ScoreBar} score=${p.score} /></div><div class="stat-label">${t('ip.score')}</div></div>
-          <div class="stat ${p.flag ? 'warn' : ''}">
-            <div class="stat-value small-value">${p.flag ? html`<${Badge} kind="danger">${t('threats.flagged')}</${Badge}>` : html`<${Badge}>${t('ip.notFlagged')}</${Badge}>`}</div>
-            <div class="stat-label">${p.flag ? t('ip.flaggedAt', { time: i18n.time(p.flag.at), score: p.flag.score }) : t('ip.flag')}</div>
-          </div>
+          <${FlagStat} p=${p} />
           <div class="stat"><div class="stat-value small-value">${i18n.country(p.country)}</div><div class="stat-label">${p.asn ? `AS${p.asn.number} ${p.asn.org || ''}` : t('ip.location')}</div></div>
           <div class="stat"><div class="stat-value">${i18n.num(p.alertCount)}</div><div class="stat-label">${t('col.firstSeen')} ${i18n.time(p.firstSeen)}<br />${t('col.lastSeen')} ${i18n.time(p.lastSeen)}</div></div>
         </div>
+        ${p.blockedIn.length ? html`<div class="notice warn" data-testid="ip-blocked">${t('ip.blockedIn', { where: p.blockedIn.map((j) => jurisdictionName(names, j)).join(', ') })}</div>` : null}
         ${p.allowlist && p.allowlist.allowlisted ? html`<div class="notice">${t('ip.allowlisted', { reason: p.allowlist.reason || '' })}</div>` : null}
         ${p.recurrence.blocks ? html`<div class="notice warn">${t('ip.recurrence', { n: p.recurrence.blocks })}</div>` : null}
         <div class="grid-2">
           <${Card} title=${t('ip.contributions')}><${Contributions} items=${p.contributions} ruleNames=${ruleNames} /></${Card}>
           <${Card} title=${t('ip.rules')}>
-            <${Table} rows=${p.rules.map((r) => ({ ...r, key: r.id }))} columns=${[
+            <${Table} ...${columns(p.rules.map((r) => ({ ...r, key: r.id })), [
               { label: t('col.rule'), render: (r) => html`${r.name || r.id}<div class="muted small">${r.id}</div>` },
               { label: t('col.count'), className: 'num', render: (r) => r.value },
               { label: t('col.points'), className: 'num', render: (r) => r.points },
               { label: t('col.lastFired'), render: (r) => html`<${Time} iso=${r.lastFired} />` },
-            ]} />
+            ])} />
           </${Card}>
           <${Card} title=${t('ip.jurisdictions')}>
-            <${Table} rows=${p.jurisdictionsSeen.map((j) => ({ ...j, key: j.id }))} columns=${[
+            <${Table} ...${columns(p.jurisdictionsSeen.map((j) => ({ ...j, key: j.id })), [
               { label: t('col.jurisdiction'), render: (j) => html`<${JName} id=${j.id} />` },
               { label: t('col.lastSeen'), render: (j) => html`<${Time} iso=${j.lastSeen} />` },
-            ]} />
+            ])} />
           </${Card}>
           <${Card} title=${t('ip.signatures')}>
-            <${Table} rows=${p.alertsBySignature.slice(0, 15).map((s) => ({ ...s, key: s.signature }))} columns=${[
+            <${Table} ...${columns(p.alertsBySignature.slice(0, 15).map((s) => ({ ...s, key: s.signature })), [
               { label: t('col.rule'), className: 'wrap', render: (s) => s.name || s.signature },
               { label: t('col.count'), className: 'num', render: (s) => i18n.num(s.count) },
-            ]} />
+            ])} />
           </${Card}>
         </div>
         <${Card} title=${t('ip.timeline')}>
-          <${Table} testid="ip-timeline" rows=${p.recentAlerts.map((a) => ({ ...a, key: a.id }))} columns=${[
+          <${Table} testid="ip-timeline" ...${columns(p.recentAlerts.map((a) => ({ ...a, key: a.id })), [
             { label: t('col.time'), render: (a) => i18n.time(a.timestamp) },
             { label: t('col.jurisdiction'), render: (a) => html`<${JName} id=${a.jurisdiction} />` },
             { label: t('col.rule'), className: 'wrap', render: (a) => a.rule.name || a.rule.id || '—' },
             { label: t('col.destination'), render: (a) => html`<code>${a.destination.ip || '?'}${a.destination.port !== null ? `:${a.destination.port}` : ''}</code>` },
             { label: t('col.severity'), render: (a) => html`<${Badge} kind=${SEVERITY_KIND[a.severity.id] || 'neutral'}>${t(`severity.${a.severity.id}`)}</${Badge}>` },
             { label: t('col.action'), render: (a) => t(`action.${a.action.value}`) },
-          ]} />
+          ])} />
         </${Card}>`
       : null}
     <${Card} title=${t('ip.decisions')}>

@@ -1,16 +1,17 @@
 import uPlot from 'uplot';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Card, html, IpLink, JName, Problem, ScoreBar, Table, Time, useApi, useApp, Loading } from '../lib/ui.js';
+import { Card, columns, html, IpLink, JName, onValue, Problem, ScoreBar, Table, Time, useApi, useApp, Loading } from '../lib/ui.js';
 
 const WINDOWS = ['15m', '1h', '6h', '24h'];
 const CHART_HEIGHT = 240;
 
 /** Alerts per minute with uPlot (drawn on a canvas: nothing inline that the CSP would refuse). */
+/** @param {{ points: Array<{ t: string, count: number }>, label: string, locale: string }} props */
 function AlertsChart({ points, label, locale }) {
-  const box = useRef(null);
-  const plot = useRef(null);
+  const box = useRef(/** @type {HTMLDivElement | null} */ (null));
+  const plot = useRef(/** @type {uPlot | null} */ (null));
   useEffect(() => {
-    const el = box.current;
+    const el = /** @type {HTMLDivElement} */ (box.current);
     const ro = new ResizeObserver(() => plot.current && plot.current.setSize({ width: Math.max(200, el.clientWidth), height: CHART_HEIGHT }));
     ro.observe(el);
     return () => {
@@ -20,15 +21,17 @@ function AlertsChart({ points, label, locale }) {
     };
   }, []);
   useEffect(() => {
+    /** @type {uPlot.AlignedData} */
     const data = [points.map((p) => Date.parse(p.t) / 1000), points.map((p) => p.count)];
     if (plot.current) {
       plot.current.setData(data);
       return;
     }
-    const el = box.current;
+    const el = /** @type {HTMLDivElement} */ (box.current);
     const hm = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false });
     const md = new Intl.DateTimeFormat(locale, { month: '2-digit', day: '2-digit' });
     // 24-hour clock in the dashboard's language; the date under the first tick and at midnight.
+    /** @param {uPlot} _u @param {number[]} splits */
     const timeTicks = (_u, splits) =>
       splits.map((s, i) => {
         const d = new Date(s * 1000);
@@ -54,6 +57,7 @@ function AlertsChart({ points, label, locale }) {
   return html`<div class="chart" ref=${box} role="img" aria-label=${label}></div>`;
 }
 
+/** @param {{ label: string, value: unknown, hint?: string, href?: string, testid: string, tone?: string }} props */
 function Stat({ label, value, hint, href, testid, tone = '' }) {
   const body = html`<div class="stat-value">${value}</div><div class="stat-label">${label}</div>${hint ? html`<div class="stat-hint muted">${hint}</div>` : null}`;
   return href
@@ -65,14 +69,12 @@ export function OverviewView() {
   const { i18n, scope, caps } = useApp();
   const { t } = i18n;
   const [win, setWin] = useState('1h');
-  const q = new URLSearchParams({ window: win });
-  if (scope) q.set('jurisdiction', scope);
-  const ov = useApi(`/v1/overview?${q}`);
+  const ov = useApi('/v1/overview', { query: { window: win, jurisdiction: scope || undefined } });
   const d = ov.data;
   // Until the approvals service reports a count to the overview, count the pending list here.
   const countHere = d && d.pendingApprovals === null && caps.has('GET', '/v1/approvals');
-  const pending = useApi(countHere ? '/v1/approvals?status=pending' : null);
-  const pendingCount = d ? (d.pendingApprovals ?? (pending.data ? (pending.data.items ?? pending.data).length : null)) : null;
+  const pending = useApi(countHere ? '/v1/approvals' : null, { query: { status: 'pending' } });
+  const pendingCount = d ? (d.pendingApprovals ?? (pending.data ? pending.data.items.length : null)) : null;
   const unavailable = html`<span class="muted small">${t('card.unavailable')}</span>`;
   // The last complete minute (the current one is still filling).
   const pm = d ? d.alerts.perMinute : [];
@@ -82,7 +84,7 @@ export function OverviewView() {
     <div class="view-head">
       <h1>${t('overview.heading')}</h1>
       <label class="inline">${t('overview.window')}
-        <select value=${win} onChange=${(e) => setWin(e.currentTarget.value)} data-testid="window">
+        <select value=${win} onChange=${onValue(setWin)} data-testid="window">
           ${WINDOWS.map((w) => html`<option value=${w}>${t(`window.${w}`)}</option>`)}
         </select>
       </label>
@@ -102,34 +104,34 @@ export function OverviewView() {
       <div class="grid-2">
         <${Card} title=${t('top.flagged')}>
           ${d.flagged
-            ? html`<${Table} testid="flagged-table" rows=${d.flagged.recent.map((f) => ({ ...f, key: f.ip }))} columns=${[
+            ? html`<${Table} testid="flagged-table" ...${columns(d.flagged.recent.map((f) => ({ ...f, key: f.ip })), [
                 { label: t('col.ip'), render: (f) => html`<${IpLink} ip=${f.ip} />` },
                 { label: t('col.score'), render: (f) => html`<${ScoreBar} score=${f.score} />` },
                 { label: t('col.jurisdiction'), render: (f) => f.jurisdictions.map((j, i) => html`${i ? ', ' : ''}<${JName} id=${j} />`) },
                 { label: t('col.time'), render: (f) => html`<${Time} iso=${f.flaggedAt} />` },
-              ]} />`
+              ])} />`
             : unavailable}
         </${Card}>
         <${Card} title=${t('top.rules')} actions=${html`<span class="muted small">${t('top.sample', { n: i18n.num(d.sample.alerts) })}</span>`}>
-          <${Table} testid="rules-table" rows=${d.topRules} columns=${[
+          <${Table} testid="rules-table" ...${columns(d.topRules, [
             { label: t('col.rule'), render: (r) => html`<span>${r.name || r.id || t('unknown')}</span>${r.id && r.name ? html` <span class="muted small">${r.id}</span>` : null}` },
             { label: t('col.count'), className: 'num', render: (r) => i18n.num(r.count) },
-          ]} />
+          ])} />
         </${Card}>
         <${Card} title=${t('top.countries')}>
           ${d.topCountries
-            ? html`<${Table} rows=${d.topCountries} columns=${[
+            ? html`<${Table} ...${columns(d.topCountries, [
                 { label: t('col.country'), render: (c) => i18n.country(c.country) },
                 { label: t('col.count'), className: 'num', render: (c) => i18n.num(c.count) },
-              ]} />`
+              ])} />`
             : unavailable}
         </${Card}>
         <${Card} title=${t('byJurisdiction')}>
-          <${Table} rows=${d.jurisdictions.map((j) => ({ key: j, j }))} columns=${[
+          <${Table} ...${columns(d.jurisdictions.map((j) => ({ key: j, j })), [
             { label: t('col.jurisdiction'), render: (r) => html`<${JName} id=${r.j} />` },
             { label: t('col.alerts'), className: 'num', render: (r) => i18n.num(d.alerts.byJurisdiction[r.j] ?? 0) },
             { label: t('col.decisions'), className: 'num', render: (r) => (d.activeDecisions ? i18n.num(d.activeDecisions.byJurisdiction[r.j] ?? 0) : '—') },
-          ]} />
+          ])} />
         </${Card}>
       </div>`}
   </div>`;

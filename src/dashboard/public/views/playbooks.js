@@ -1,19 +1,34 @@
-import { Badge, Card, html, JName, Loading, NotAvailable, Problem, Table, Time, useApi, useApp, Value } from '../lib/ui.js';
+import { Badge, Card, columns, html, IpLink, JName, Loading, NotAvailable, Problem, Table, Time, useApi, useApp } from '../lib/ui.js';
 
-const first = (...xs) => xs.find((x) => x !== undefined && x !== null);
-const listOf = (data) => (data ? (data.items ?? (Array.isArray(data) ? data : [])) : []);
+/** @typedef {import('../lib/api.js').Reply<'get', '/v1/playbooks'>} PlaybookList */
+/** @typedef {PlaybookList['items'][number]} Playbook */
+/** @typedef {PlaybookList['files'][number]['errors'][number]} LoadError */
+/** @typedef {import('../lib/api.js').Reply<'get', '/v1/runs'>['items'][number]} Run */
 
-/** Validation state, whatever shape the playbooks API gives it: valid flag and a list of issues. */
-function validation(p) {
-  const v = first(p.validation, p.validity, {});
-  const issues = first(p.errors, p.issues, v.errors, v.issues, []);
-  const valid = first(p.valid, v.valid, v.ok, Array.isArray(issues) ? issues.length === 0 : undefined);
-  return { valid, issues: Array.isArray(issues) ? issues : [] };
-}
+const STATUS_KIND = /** @type {Record<string, string>} */ ({ enforcing: 'ok', shadow: 'warn', draft: 'neutral', disabled: 'neutral' });
+const RUN_KIND = /** @type {Record<string, string>} */ ({ succeeded: 'ok', failed: 'danger', denied: 'danger', refused: 'warn', halted: 'warn' });
 
+/** @param {{ issues: LoadError[] }} props */
 function Issues({ issues }) {
   if (!issues.length) return null;
-  return html`<ul class="issues">${issues.map((i) => html`<li>${typeof i === 'string' ? i : html`<code>${Array.isArray(i.path) ? i.path.join('.') : i.path || ''}</code> ${i.message || JSON.stringify(i)}${i.hint ? html`<div class="muted small">${i.hint}</div>` : null}`}</li>`)}</ul>`;
+  return html`<ul class="issues" data-testid="load-errors">${issues.map(
+    (i) => html`<li><code>${i.file}:${i.line}:${i.column}</code>${i.path ? html` <code>${i.path}</code>` : null} ${i.message}${i.hint ? html`<div class="muted small">${i.hint}</div>` : null}</li>`,
+  )}</ul>`;
+}
+
+/** @param {string} key @param {string} value @param {(k: string) => string} t */
+const label = (key, value, t) => {
+  const text = t(`${key}.${value}`);
+  return text === `${key}.${value}` ? value : text;
+};
+
+/** Where the running version came from: a file, an API change (by key) or a rollback. @param {{ p: Playbook }} props */
+function Source({ p }) {
+  const { i18n } = useApp();
+  const { t } = i18n;
+  const s = p.source;
+  const what = s.type === 'file' ? t('playbooks.source.file', { file: s.file }) : s.type === 'rollback' ? t('playbooks.source.rollback', { from: s.from }) : t('playbooks.source.api', { by: s.by });
+  return html`<div data-testid="playbook-changed"><div><${Time} iso=${p.at} /> · v${p.version}</div><div class="muted small">${what}${p.comment ? html` — ${p.comment}` : null}</div></div>`;
 }
 
 export function PlaybooksView() {
@@ -22,44 +37,68 @@ export function PlaybooksView() {
   const hasPlaybooks = caps.has('GET', '/v1/playbooks');
   const hasRuns = caps.has('GET', '/v1/runs');
   const pb = useApi(hasPlaybooks ? '/v1/playbooks' : null);
-  const runs = useApi(hasRuns ? '/v1/runs' : null);
-  const playbooks = listOf(pb.data);
-  const runItems = listOf(runs.data).slice(0, 50);
+  const runs = useApi(hasRuns ? '/v1/runs' : null, { query: { limit: 50 } });
+  const playbooks = pb.data ? pb.data.items : [];
+  const files = pb.data ? pb.data.files : [];
+  const runItems = runs.data ? runs.data.items : [];
   return html`<div class="view" data-testid="playbooks">
     <div class="view-head"><h1>${t('playbooks.heading')}</h1></div>
     <p class="help">${t('playbooks.help')}</p>
+    ${files.length
+      ? html`<${Card} className="files-failing" title=${t('playbooks.failedFiles')}>
+          <div class="notice error" role="alert">${t('playbooks.failedHelp', { n: files.length })}</div>
+          <${Table} testid="playbook-files" ...${columns(files.map((f) => ({ ...f, key: f.file })), [
+            { label: t('col.file'), render: (f) => html`<code>${f.file}</code>` },
+            { label: t('col.errors'), className: 'wrap', render: (f) => html`<${Issues} issues=${f.errors} />` },
+            { label: t('col.playbook'), className: 'wrap', render: (f) => (f.playbooks.length ? t('playbooks.keepsRunning', { ids: f.playbooks.join(', ') }) : t('playbooks.notLoaded')) },
+          ])} />
+        </${Card}>`
+      : null}
     <${Card}>
       ${!hasPlaybooks ? html`<${NotAvailable} path="/v1/playbooks" />` : null}
       <${Problem} error=${pb.error} path="/v1/playbooks" />
       ${pb.loading && !pb.data ? html`<${Loading} />` : null}
       ${pb.data
-        ? html`<${Table} testid="playbooks-table" rows=${playbooks.map((p, i) => ({ ...p, key: p.id ?? i }))} columns=${[
-            { label: t('col.name'), render: (p) => html`<strong>${first(p.name, p.id)}</strong>${p.name && p.id ? html`<div class="muted small">${p.id}</div>` : null}${p.description ? html`<div class="muted small">${p.description}</div>` : null}` },
+        ? html`<${Table} testid="playbooks-table" ...${columns(playbooks.map((p) => ({ ...p, key: p.id })), [
+            { label: t('col.name'), render: (p) => html`<strong>${p.name}</strong><div class="muted small">${p.id}</div>` },
+            {
+              label: t('col.status'),
+              render: (p) =>
+                html`<${Badge} kind=${p.removed ? 'neutral' : STATUS_KIND[p.status] || 'neutral'}>${p.removed ? t('playbooks.removed') : label('playbooks.status', p.status, t)}</${Badge}>${p.breaker ? html` <${Badge} kind="danger">${t('playbooks.breakerOpen')}</${Badge}>` : null}`,
+            },
+            { label: t('col.owner'), render: (p) => html`<${JName} id=${p.owner} />` },
+            { label: t('col.trigger'), render: (p) => label('trigger', p.trigger, t) },
+            { label: t('col.changed'), render: (p) => html`<${Source} p=${p} />` },
             {
               label: t('col.validation'),
-              render: (p) => {
-                const v = validation(p);
-                return html`${v.valid === false ? html`<${Badge} kind="danger">${t('playbooks.invalid')}</${Badge}>` : v.valid === true ? html`<${Badge} kind="ok">${t('playbooks.valid')}</${Badge}>` : '—'}<${Issues} issues=${v.issues} />`;
-              },
+              className: 'wrap',
+              render: (p) =>
+                p.errors.length
+                  ? html`<${Badge} kind="danger">${t('playbooks.fileFailing')}</${Badge}><div class="muted small">${t('playbooks.previousRuns')}</div><${Issues} issues=${p.errors} />`
+                  : html`<${Badge} kind="ok">${t('playbooks.valid')}</${Badge}>`,
             },
-            { label: t('col.enabled'), render: (p) => (p.enabled === undefined ? '—' : p.enabled ? t('playbooks.enabled') : t('playbooks.disabled')) },
-            { label: t('col.jurisdiction'), render: (p) => (p.jurisdiction ? html`<${JName} id=${p.jurisdiction} />` : '—') },
-            { label: t('col.created'), render: (p) => html`<${Time} iso=${first(p.updated, p.loadedAt, p.created)} />` },
-          ]} />`
+          ])} />`
         : null}
     </${Card}>
     <${Card} title=${t('playbooks.runs')}>
       ${!hasRuns ? html`<${NotAvailable} path="/v1/runs" />` : null}
       <${Problem} error=${runs.error} path="/v1/runs" />
       ${runs.data
-        ? html`<${Table} testid="runs-table" rows=${runItems.map((r, i) => ({ ...r, key: r.id ?? i }))} columns=${[
-            { label: t('col.started'), render: (r) => html`<${Time} iso=${first(r.started, r.startedAt, r.created)} />` },
-            { label: t('col.playbook'), render: (r) => first(r.playbook, r.playbookId, '—') },
-            { label: t('col.status'), render: (r) => html`<${Badge} kind=${/fail|error|denied/.test(r.status || '') ? 'danger' : /done|success|complete/.test(r.status || '') ? 'ok' : 'neutral'}>${r.status || '—'}</${Badge}>` },
-            { label: t('col.target'), render: (r) => html`<${Value} value=${first(r.ip, r.target, r.trigger && r.trigger.ip)} />` },
-            { label: t('col.jurisdiction'), render: (r) => (r.jurisdiction ? html`<${JName} id=${r.jurisdiction} />` : '—') },
-            { label: t('col.steps'), className: 'wrap', render: (r) => (Array.isArray(r.steps) ? r.steps.map((s, i) => html`${i ? ' → ' : ''}<span>${first(s.name, s.id, s.type, '?')}${s.status ? html` <span class="muted small">(${s.status})</span>` : null}</span>`) : '—') },
-          ]} />`
+        ? html`<${Table} testid="runs-table" ...${columns(runItems.map((r) => ({ ...r, key: r.id })), [
+            { label: t('col.started'), render: (r) => html`<${Time} iso=${r.created} />` },
+            { label: t('col.playbook'), render: (r) => html`<span data-testid="run-playbook">${r.playbook.name}</span><div class="muted small">${r.playbook.id} v${r.playbook.version}</div>` },
+            { label: t('col.mode'), render: (r) => html`<${Badge} kind=${r.mode === 'enforcing' ? 'ok' : 'warn'}>${label('playbooks.status', r.mode, t)}</${Badge}>` },
+            { label: t('col.status'), render: (r) => html`<${Badge} kind=${RUN_KIND[r.status] || 'neutral'}>${label('run', r.status, t)}</${Badge}>${r.stopReason ? html`<div class="muted small">${r.stopReason}</div>` : null}` },
+            { label: t('col.target'), render: (r) => html`<${IpLink} ip=${r.trigger.ip} />` },
+            {
+              label: t('col.jurisdiction'),
+              render: (r) =>
+                html`<span data-testid="run-jurisdiction"><${JName} id=${r.playbook.owner} /></span>${r.trigger.jurisdictions.some((j) => j !== r.playbook.owner)
+                  ? html`<div class="muted small">${t('playbooks.seenIn')} ${r.trigger.jurisdictions.map((j, i) => html`${i ? ', ' : ''}<${JName} id=${j} />`)}</div>`
+                  : null}`,
+            },
+            { label: t('col.steps'), className: 'wrap', render: (r) => r.steps.map((s, i) => html`${i ? ' → ' : ''}<span>${s.id} <span class="muted small">(${label('step', s.status, t)})</span></span>`) },
+          ])} />`
         : null}
     </${Card}>
   </div>`;
