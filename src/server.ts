@@ -4,8 +4,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { GwanjeConfig } from './infra/config/config.schema';
-import { configureFastify } from './infra/http/http.setup';
+import { configureFastify, FASTIFY_SERVER_OPTIONS } from './infra/http/http.setup';
+import { fastifyTrustProxy } from './infra/http/public-url';
+import { ListenError, listenError } from './infra/listen-error';
 import { startEmbeddedRedis, type EmbeddedRedis, type RedisTarget } from './infra/redis/embedded-redis';
+import { setCelLimits } from './playbooks/loader/cel';
 
 export interface RunningGwanje {
   app: NestFastifyApplication;
@@ -18,16 +21,24 @@ export interface RunningGwanje {
 
 /** Start Gwanje in the configured role: `api` (HTTP + syslog), `worker` (queues) or `all`. */
 export async function startGwanje(config: GwanjeConfig): Promise<RunningGwanje> {
+  setCelLimits(config.cel); // before any rule or playbook is compiled
   let embedded: EmbeddedRedis | null = null;
   const redis: RedisTarget = config.redis.url ? { url: config.redis.url } : (embedded = await startEmbeddedRedis(config.redis.dataDir, config.redis.binary)).target;
-  const adapter = new FastifyAdapter({ bodyLimit: config.server.bodyLimitBytes, trustProxy: false, requestIdHeader: 'x-request-id' });
+  const adapter = new FastifyAdapter({ bodyLimit: config.server.bodyLimitBytes, trustProxy: fastifyTrustProxy(config.server), requestIdHeader: 'x-request-id', ...FASTIFY_SERVER_OPTIONS });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, redis), adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   await configureFastify(app.getHttpAdapter().getInstance() as any);
   let url: string | null = null;
   if (config.role === 'worker') await app.init();
   else {
-    await app.listen(config.server.port, config.server.host);
+    try {
+      await app.listen(config.server.port, config.server.host);
+    } catch (e) {
+      // Name the listener and its config key. (No app.close() here: after a failed bootstrap it
+      // makes BullMQ emit unhandled connection errors; main exits, and the embedded Redis dies with it.)
+      const err = e as NodeJS.ErrnoException;
+      throw e instanceof ListenError || !err.syscall ? e : listenError({ what: 'HTTP server', key: 'server.port', env: ['PORT'], host: config.server.host, port: config.server.port }, err);
+    }
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host}:${port}`;

@@ -85,7 +85,7 @@ steps:
       ),
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-    app = await startTestApp({ playbooks: { dir, watch: false, stepBackoff: '50ms', webhooks: { secrets: { hook: { value: WEBHOOK_SECRET } } } } } as never);
+    app = await startTestApp({ playbooks: { dir, watch: false, stepBackoff: '50ms', webhooks: { secrets: { hook: { value: WEBHOOK_SECRET } }, allow: ['127.0.0.1/32'] } } } as never);
     const list = await app.call('GET', '/v1/playbooks');
     expect(list.body.errors).toEqual([]);
     expect(list.body.items.map((i: any) => i.id).sort()).toEqual(['pb-block', 'pb-breaker', 'pb-notify-404', 'pb-quorum', 'pb-refused', 'pb-shadow', 'pb-share', 'pb-unblock']);

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { AlertFormat, IngestFormat } from '../../normalize/alert.schema';
+import { UtcOffset } from '../../normalize/time';
 import { Tlp } from '../../blocklist/tlp';
+import { parseNet } from '../../blocklist/ip-net';
+import { isWebhookAllowEntry } from '../../playbooks/engine/webhook-target';
 
 const Cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a CIDR like 10.0.0.0/8');
-const Offset = z.string().regex(/^[+-]\d{2}:\d{2}$/, 'expected an offset like +09:00');
+// One validator for every configured zone (hours ≤ 14, minutes < 60), shared with ?timezone=.
+const Offset = UtcOffset;
 
 export const JurisdictionConfig = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
@@ -68,6 +72,8 @@ export const DetectionConfig = z.strictObject({
   asnPoints: z.record(z.string().regex(/^\d+$/), z.number().min(-100).max(100)).default({}),
   /** Offline country/AS databases from npm packages; off: no enrichment. */
   enrichment: z.boolean().default(true),
+  /** IPv6 sources are also scored and flagged per network of this prefix length (attackers rotate through a /64); 0 = off. */
+  ipv6Prefix: z.number().int().min(0).max(127).default(64),
   weights: z
     .strictObject({
       rate: Weight.default(15),
@@ -199,6 +205,22 @@ export const PeerConfig = z.strictObject({
 });
 export type PeerConfig = z.infer<typeof PeerConfig>;
 
+/**
+ * Cost limits of CEL expressions (playbook conditions, targets and templates, detection rules,
+ * simulate): checked at load, enforced on every evaluation (docs/playbooks.md#cel-cost-limits).
+ */
+export const CelConfig = z.strictObject({
+  /** Comprehensions (all, exists, exists_one, map, filter) nested deeper than this are refused at load. */
+  maxNesting: z.number().int().min(1).max(6).default(2),
+  /**
+   * Budget of one evaluation, in units: each element a comprehension iterates costs its loop body's
+   * size in expression nodes, each character replace() and join() produce costs one. Worst cases over
+   * literal lists above it are refused at load; an evaluation that spends it stops with an error.
+   */
+  maxCost: z.number().int().min(1000).max(100_000_000).default(100_000),
+});
+export type CelConfig = z.infer<typeof CelConfig>;
+
 /** Playbooks: the engine that acts on flags and shared indicators (docs/playbooks.md). */
 const PlaybookDuration = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, 'expected a duration like 30s, 5m, 24h, 7d');
 export const PlaybooksConfig = z.strictObject({
@@ -233,6 +255,11 @@ export const PlaybooksConfig = z.strictObject({
       signatureHeader: z.string().default('x-gwanje-signature'),
       /** Secrets notify steps name (`secret: soc`): a value, or the environment variable holding it. */
       secrets: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/), z.union([z.strictObject({ value: z.string().min(16) }), z.strictObject({ env: z.string().min(1) })])).default({}),
+      /**
+       * Internal receivers webhooks may reach: CIDRs (or addresses) and host names. Without an entry
+       * only public unicast addresses are posted to (loopback, private, link-local, CGNAT... refused).
+       */
+      allow: z.array(z.string().refine(isWebhookAllowEntry, 'a CIDR (10.20.0.0/16), an IP address or a host name')).default([]),
     })
     .prefault({}),
 });
@@ -248,6 +275,12 @@ export const GwanjeConfig = z.strictObject({
       bodyLimitBytes: z.number().int().positive().default(16 * 1024 * 1024),
       /** Requests per key per minute before 429. */
       rateLimitPerMinute: z.number().int().positive().default(6000),
+      /** Failed authentications (a key presented but unknown or revoked) per client address in a sliding window before every authenticated request from it is a 429; IPv6 clients count per /64. */
+      authFailures: z.strictObject({ max: z.number().int().min(1).default(20), windowSeconds: z.number().int().min(1).max(86_400).default(60) }).prefault({}),
+      /** This API's base URL as clients reach it (absolute links such as TAXII discovery), e.g. https://gwanje.example.go.kr. Unset: the address the request arrived on, or a trusted proxy's X-Forwarded-Proto/-Host; never the Host header. */
+      publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** Reverse proxies (addresses or CIDRs) whose X-Forwarded-For/-Proto/-Host are believed; nobody's by default. */
+      trustedProxies: z.array(z.string().refine((s) => parseNet(s) !== null, 'expected an IP address or CIDR')).default([]),
     })
     .prefault({}),
   redis: z
@@ -259,7 +292,13 @@ export const GwanjeConfig = z.strictObject({
       keyPrefix: z.string().default('gw'),
     })
     .prefault({}),
-  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** `pretty`: one human line per entry; `json`: pino JSON; `auto`: pretty when stdout is a terminal, else JSON. */
+      format: z.enum(['auto', 'pretty', 'json']).default('auto'),
+    })
+    .prefault({}),
   /** Accepted as a hub admin key when set (bootstrap and tests). */
   adminKey: z.string().min(16, 'at least 16 characters').optional(),
   jurisdictions: z.array(JurisdictionConfig).min(1),
@@ -272,6 +311,8 @@ export const GwanjeConfig = z.strictObject({
       defaultFormat: IngestFormat.default('auto'),
       idempotencyTtlSeconds: z.number().int().positive().default(86_400),
       rejectsPerJurisdiction: z.number().int().positive().default(10_000),
+      /** Rejects listed in one ingest answer and stored from one batch; the rest are only counted (`rejectedCount`). */
+      rejectsPerBatch: z.number().int().min(1).max(10_000).default(100),
       workerConcurrency: z.number().int().min(1).max(64).default(4),
       /** A job whose worker died is retried after this long (BullMQ lock and stalled check). */
       lockDurationMs: z.number().int().min(1000).default(30_000),
@@ -288,6 +329,7 @@ export const GwanjeConfig = z.strictObject({
   detection: DetectionConfig.prefault({}),
   blocklist: BlocklistConfig.prefault({}),
   playbooks: PlaybooksConfig.prefault({}),
+  cel: CelConfig.prefault({}),
   sharing: SharingConfig.prefault({}),
   peers: z.array(PeerConfig).default([]),
 });

@@ -4,6 +4,7 @@ import { mustParseNet, overlaps, parseNet } from '../../blocklist/ip-net';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { ApprovalDecidedJob } from '../jobs';
 import { setPlaybookContext } from '../model/playbook.schema';
+import { setCelLimits } from '../loader/cel';
 import { treeOf, type DryOptions } from './dry-effects';
 import type { ExecutorOptions } from './executor';
 
@@ -15,7 +16,8 @@ import type { ExecutorOptions } from './executor';
 
 /** Validate against the configured jurisdictions and webhook secrets, as the server does. */
 export function useConfigContext(config: GwanjeConfig) {
-  setPlaybookContext({ jurisdictions: new Map(config.jurisdictions.map((j) => [j.id, { parent: j.parent }])), secrets: new Set(Object.keys(config.playbooks.webhooks.secrets)) });
+  setCelLimits(config.cel);
+  setPlaybookContext({ jurisdictions: new Map(config.jurisdictions.map((j) => [j.id, { parent: j.parent }])), secrets: new Set(Object.keys(config.playbooks.webhooks.secrets)), webhookAllow: config.playbooks.webhooks.allow });
 }
 
 export function executorOptionsOf(config: GwanjeConfig): ExecutorOptions {

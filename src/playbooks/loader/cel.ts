@@ -1,4 +1,4 @@
-import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { CelScalar, celEnv, celFunc, celList, celMethod, isCelError, isCelList, isCelMap, listType, parse, plan, type CelList } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 
 /**
@@ -38,9 +38,99 @@ export interface CelProgram {
 export type CelCompiled = { ok: true; program: CelProgram } | { ok: false; message: string; offset?: number };
 
 const MAX_SOURCE = 4096;
-const env = celEnv({ funcs: strings });
 
-export function compileCel(source: string, variables: CelVariables, opts: { result?: CelDecl } = { result: 'bool' }): CelCompiled {
+/**
+ * Cost limits (config `cel`). The cost of an evaluation is counted in units: every element a
+ * comprehension (all, exists, exists_one, map, filter) iterates over costs the size of its loop
+ * body in expression nodes, every character replace() and join() produce costs one. At load, an
+ * expression nested deeper than `maxNesting` or whose worst case over its literal lists exceeds
+ * `maxCost` is refused; at run time each comprehension is charged before it iterates (with the
+ * real size of its range), and an evaluation over `maxCost` stops with an error.
+ */
+export interface CelLimits {
+  maxNesting: number;
+  maxCost: number;
+}
+export const CEL_DEFAULT_LIMITS: Readonly<CelLimits> = { maxNesting: 2, maxCost: 100_000 };
+let limits: Readonly<CelLimits> = CEL_DEFAULT_LIMITS;
+/** Set once from the configuration (server start, CLI); programs keep the limits they were compiled with. */
+export function setCelLimits(l: CelLimits) {
+  limits = { maxNesting: l.maxNesting, maxCost: l.maxCost };
+}
+
+/** The budget of the evaluation running now: evaluation is synchronous, so there is one at a time. */
+let meter: { left: number; max: number; exceeded: boolean } | null = null;
+/**
+ * False once the budget is spent. Then the evaluation's result is the budget error whatever it
+ * computes, so the gates make the rest cheap (empty ranges, empty strings) instead of throwing:
+ * an Error per refused loop would cost far more than the units it saves.
+ */
+function charge(units: number): boolean {
+  if (!meter) return true;
+  meter.left -= units;
+  if (meter.left >= 0) return true;
+  meter.exceeded = true;
+  return false;
+}
+const budgetError = (max: number) => `CEL evaluation stopped: cost budget of ${max} exceeded (cel.maxCost)`;
+
+/** Wraps every comprehension's range: charges its size × the loop body's cost before the loop runs. */
+const RANGE_GATE = '@gw_range';
+const NOTHING = celList([]);
+const rangeGate = celFunc(RANGE_GATE, [CelScalar.DYN, CelScalar.INT], CelScalar.DYN, (range, body) => {
+  const n = isCelList(range) || isCelMap(range) ? range.size : 0;
+  return charge(Math.max(1, n) * Number(body)) ? range : NOTHING;
+});
+
+/** replace() and join() can multiply sizes (chained, exponentially): charge what they produce before building it. */
+function replaceMetered(s: string, old: string, rep: string, n: number): string {
+  if (n === 0) return s;
+  const parts: string[] = [];
+  if (old === '') {
+    // Go / cel-go semantics: an empty old string matches before every code point and at the end.
+    const chars = Array.from(s);
+    const k = n < 0 ? chars.length + 1 : Math.min(n, chars.length + 1);
+    parts.push('');
+    for (let i = 0; i < k - 1; i++) parts.push(chars[i]);
+    parts.push(chars.slice(k - 1).join(''));
+  } else {
+    let i = 0;
+    for (let j = s.indexOf(old); j !== -1 && (n < 0 || parts.length < n); j = s.indexOf(old, i)) {
+      parts.push(s.slice(i, j));
+      i = j + old.length;
+    }
+    parts.push(s.slice(i));
+  }
+  return charge(s.length + (parts.length - 1) * rep.length) ? parts.join(rep) : '';
+}
+function joinMetered(list: CelList, sep: string): string {
+  const items: string[] = [];
+  for (const x of list) {
+    if (typeof x !== 'string') throw new Error('join: list contains non-string value');
+    items.push(x);
+  }
+  return charge(items.reduce((t, x) => t + x.length, 0) + Math.max(0, items.length - 1) * sep.length) ? items.join(sep) : '';
+}
+const STR = CelScalar.STRING;
+const metered = [
+  rangeGate,
+  celMethod('replace', STR, [STR, STR], STR, function (old, rep) {
+    return replaceMetered(this, old, rep, -1);
+  }),
+  celMethod('replace', STR, [STR, STR, CelScalar.INT], STR, function (old, rep, n) {
+    return replaceMetered(this, old, rep, Number(n));
+  }),
+  celMethod('join', listType(CelScalar.DYN), [], STR, function () {
+    return joinMetered(this, '');
+  }),
+  celMethod('join', listType(CelScalar.DYN), [STR], STR, function (sep) {
+    return joinMetered(this, sep);
+  }),
+];
+// Later functions with the same signature replace the extension's own.
+const env = celEnv({ funcs: [...strings, ...metered] });
+
+export function compileCel(source: string, variables: CelVariables, opts: { result?: CelDecl; limits?: CelLimits } = { result: 'bool' }): CelCompiled {
   if (source.length > MAX_SOURCE) return { ok: false, message: `expression longer than ${MAX_SOURCE} characters` };
   let parsed: ReturnType<typeof parse>;
   try {
@@ -60,16 +150,29 @@ export function compileCel(source: string, variables: CelVariables, opts: { resu
   }
   const want = opts.result ? toT(opts.result) : null;
   if (want && !assignable(want, type)) return { ok: false, message: `expression gives ${show(type)}, expected ${show(want)}`, offset: 0 };
+  const lim = opts.limits ?? limits;
+  try {
+    meterComprehensions(parsed.expr, lim, positions);
+  } catch (e) {
+    if (e instanceof CheckError) return { ok: false, message: e.message, offset: e.offset };
+    throw e;
+  }
   const run = plan(env, parsed);
   const program: CelProgram = {
     source,
     eval(bindings) {
+      const outer = meter;
+      const m = (meter = { left: lim.maxCost, max: lim.maxCost, exceeded: false });
       try {
         const v = run(bindings as never);
+        // An exhausted budget is an error even where && or || absorbed it.
+        if (m.exceeded) return { ok: false, error: budgetError(lim.maxCost) };
         if (isCelError(v)) return { ok: false, error: (v as { message?: string }).message ?? String(v) };
         return { ok: true, value: v };
       } catch (e) {
-        return { ok: false, error: (e as Error).message };
+        return { ok: false, error: m.exceeded ? budgetError(lim.maxCost) : (e as Error).message };
+      } finally {
+        meter = outer;
       }
     },
     test(bindings) {
@@ -78,6 +181,89 @@ export function compileCel(source: string, variables: CelVariables, opts: { resu
     },
   };
   return { ok: true, program };
+}
+
+// ---- cost: static worst case at load, gates for run time --------------------------------------
+
+type PExpr = NonNullable<ReturnType<typeof parse>['expr']>;
+type Comprehension = Extract<PExpr['exprKind'], { case: 'comprehensionExpr' }>['value'];
+
+/** `full`: worst case of one evaluation (unknown ranges count as one element); `local`: without the iterations of comprehensions inside (their gates charge those). */
+interface Cost {
+  full: number;
+  local: number;
+}
+
+/**
+ * Refuse comprehensions nested deeper than `maxNesting` and expressions whose worst case over their
+ * literal lists exceeds `maxCost` (at the comprehension's offset); then wrap every comprehension's
+ * range in the run-time gate, in place (the AST is ours, freshly parsed).
+ */
+function meterComprehensions(root: PExpr | undefined, lim: CelLimits, positions: Record<string, number>) {
+  if (!root) return;
+  const gates: Array<{ c: Comprehension; body: number }> = [];
+  let nextId = 0n;
+  let firstAt: number | undefined;
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const walk = (e: PExpr, depth: number): Cost => {
+    if (e.id >= nextId) nextId = e.id + 1n;
+    const sum = (xs: Array<PExpr | undefined>, d = depth): Cost =>
+      xs.reduce<Cost>((t, x) => {
+        if (!x) return t;
+        const c = walk(x, d);
+        return { full: t.full + c.full, local: t.local + c.local };
+      }, { full: 1, local: 1 });
+    const k = e.exprKind;
+    switch (k.case) {
+      case 'selectExpr':
+        return sum([k.value.operand]);
+      case 'callExpr':
+        return sum([k.value.target, ...k.value.args]);
+      case 'listExpr':
+        return sum(k.value.elements);
+      case 'structExpr':
+        return sum(k.value.entries.flatMap((x) => [x.keyKind.case === 'mapKey' ? x.keyKind.value : undefined, x.value]));
+      case 'comprehensionExpr': {
+        const c = k.value;
+        firstAt ??= positions[String(e.id)] ?? 0;
+        if (depth + 1 > lim.maxNesting)
+          throw new CheckError(`comprehensions (all, exists, exists_one, map, filter) nested ${depth + 1} deep; at most ${lim.maxNesting} (cel.maxNesting)`, positions[String(e.id)]);
+        const once = sum([c.iterRange, c.accuInit, c.result]);
+        const loop = sum([c.loopCondition, c.loopStep], depth + 1);
+        const it = c.iterRange?.exprKind;
+        const n = it?.case === 'listExpr' ? it.value.elements.length : it?.case === 'structExpr' ? it.value.entries.length : 1;
+        const full = once.full + Math.max(1, n) * loop.full;
+        if (full > lim.maxCost)
+          throw new CheckError(
+            `comprehension over ${fmt(n)} elements costs up to ${fmt(full)} (about ${fmt(loop.full)} per element), more than the budget of ${fmt(lim.maxCost)} (cel.maxCost)`,
+            positions[String(e.id)],
+          );
+        gates.push({ c, body: Math.max(1, loop.local) });
+        return { full, local: once.local };
+      }
+      default:
+        return { full: 1, local: 1 };
+    }
+  };
+  const total = walk(root, 0);
+  if (total.full > lim.maxCost)
+    throw new CheckError(`expression costs up to ${fmt(total.full)}, more than the budget of ${fmt(lim.maxCost)} (cel.maxCost)`, firstAt ?? 0);
+  for (const { c, body } of gates) {
+    if (!c.iterRange) continue;
+    const id = nextId++;
+    c.iterRange = {
+      $typeName: 'cel.expr.Expr',
+      id,
+      exprKind: {
+        case: 'callExpr',
+        value: {
+          $typeName: 'cel.expr.Expr.Call',
+          function: RANGE_GATE,
+          args: [c.iterRange, { $typeName: 'cel.expr.Expr', id: nextId++, exprKind: { case: 'constExpr', value: { $typeName: 'cel.expr.Constant', constantKind: { case: 'int64Value', value: BigInt(body) } } } }],
+        },
+      },
+    };
+  }
 }
 
 // ---- the checker ----------------------------------------------------------------------------

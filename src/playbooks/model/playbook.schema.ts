@@ -6,6 +6,7 @@ import { TriggerType } from '../triggers';
 import { compileTemplate } from './template';
 import { celVariablesFor, testTriggerSchema, VARIABLE_HINT } from './variables';
 import { flattenIssues } from '../loader/loader';
+import { webhookAllow, webhookUrlRefusal } from '../engine/webhook-target';
 
 /**
  * `kind: Playbook`: what an officer writes. Strict (unknown keys are refused), CEL compiled and
@@ -174,6 +175,8 @@ export type Playbook = z.infer<typeof Playbook>;
 export interface PlaybookContext {
   jurisdictions: Map<string, { parent: string | null }>;
   secrets: Set<string>;
+  /** playbooks.webhooks.allow: internal webhook receivers (CIDRs, host names). */
+  webhookAllow?: readonly string[];
 }
 let context: PlaybookContext | null = null;
 /** Checks against the deployment (owners, scopes, secrets) run only once a context is set. */
@@ -236,6 +239,9 @@ function checkPlaybook(pb: Playbook): KindIssue[] {
     if (seen.has(s.id)) issues.push({ path: ['steps', i, 'id'], message: `duplicate step id ${JSON.stringify(s.id)} (also steps[${seen.get(s.id)}])` });
     else seen.set(s.id, i);
     const a = actionOf(s);
+    // Literal addresses and localhost need no DNS: refuse them here; host names are checked when posting.
+    const refused = s.notify && webhookUrlRefusal(s.notify.url, webhookAllow(context?.webhookAllow ?? []));
+    if (refused) issues.push({ path: ['steps', i, 'notify', 'url'], message: `webhook target refused: ${refused}`, hint: 'an internal receiver must be listed in playbooks.webhooks.allow (CIDR or host name)' });
     if (a === 'approve' && pb.trigger.on === 'alert') issues.push({ path: ['steps', i, 'approve'], message: 'approvals are not available on alert triggers', hint: 'flag the IP with a DetectionRule and trigger on threat.flagged' });
   });
   // Blocks expire: a duration of 0 would never have been a block.

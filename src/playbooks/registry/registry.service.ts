@@ -55,7 +55,7 @@ export class PlaybookRegistry implements OnModuleInit, OnApplicationBootstrap, O
   ) {
     this.dir = path.resolve(config.playbooks.dir);
     const secrets = new Set(Object.keys(config.playbooks.webhooks.secrets));
-    setPlaybookContext({ jurisdictions: new Map(config.jurisdictions.map((j) => [j.id, { parent: j.parent }])), secrets });
+    setPlaybookContext({ jurisdictions: new Map(config.jurisdictions.map((j) => [j.id, { parent: j.parent }])), secrets, webhookAllow: config.playbooks.webhooks.allow });
     // Detection rules living in the same directory follow the same hot reload.
     if (this.rules && path.resolve(config.detection.rulesDir) === this.dir)
       this.listeners.push((docs, errors) => {

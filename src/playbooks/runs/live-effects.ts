@@ -7,7 +7,8 @@ import type { SharingPort } from '../../sharing/sharing.port';
 import type { ApprovalsPort } from '../approvals/approvals.port';
 import type { Effects, JurisdictionTree } from '../engine/effects';
 import { PermanentError } from '../engine/executor';
-import { postWebhook } from '../engine/webhook';
+import { WebhookUnreachable, postWebhook } from '../engine/webhook';
+import { webhookAllow } from '../engine/webhook-target';
 import { BreakerDecidedJob } from '../jobs';
 import type { GuardsStore } from './guards.store';
 import type { TagsStore } from './tags.store';
@@ -43,6 +44,7 @@ export function webhookSecret(config: GwanjeConfig, name: string): string | null
  */
 export function liveEffects(d: LiveDeps, readOnly = false): Effects {
   const deny = (what: string) => () => Promise.reject(new Error(`${what}: a dry run has no side effects`));
+  const allow = webhookAllow(d.config.playbooks.webhooks.allow);
   const acting: Pick<Effects, 'ban' | 'unban' | 'share' | 'linkShare' | 'notify' | 'tag' | 'requestApproval'> = {
     ban: (input) => d.decisions.ban(input),
     linkShare: async (shareId, decision) => d.sharing?.linkDecision?.(shareId, decision),
@@ -54,7 +56,13 @@ export function liveEffects(d: LiveDeps, readOnly = false): Effects {
     async notify(req) {
       const secret = webhookSecret(d.config, req.secret);
       if (!secret) throw new PermanentError(`webhook secret ${req.secret} is not configured (playbooks.webhooks.secrets.${req.secret})`);
-      return postWebhook({ ...req, secret, signatureHeader: d.config.playbooks.webhooks.signatureHeader });
+      try {
+        return await postWebhook({ ...req, secret, allow, signatureHeader: d.config.playbooks.webhooks.signatureHeader });
+      } catch (e) {
+        // The run record says "unreachable" whatever happened; the operator's log says what.
+        if (e instanceof WebhookUnreachable) d.log.warn({ url: req.url, cause: e.detail }, 'webhook unreachable');
+        throw e;
+      }
     },
     async tag(req) {
       const at = new Date();
