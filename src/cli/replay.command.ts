@@ -3,12 +3,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { IngestFormat } from '../normalize/alert.schema';
+import { API_OPTION_HELP, apiFetch, apiKey, defaultApiUrl, problemText } from './api';
 import { fail } from './output';
 
 interface ReplayOptions {
   format: string;
   jurisdiction?: string;
-  url: string;
+  url?: string;
   key?: string;
   batchLines: string;
 }
@@ -46,10 +47,11 @@ export function registerReplay(program: Command) {
   program
     .command('replay <file>')
     .description('send a log file through the ingest API, with a progress bar and a summary')
+    .addHelpText('after', '\nExit codes: 0 every line accepted or skipped; 1 API unreachable or it refused a batch (key, jurisdiction); 2 bad arguments; 3 some lines rejected (listed).\n')
     .requiredOption('--format <format>', `one of ${IngestFormat.options.join(', ')}`)
     .option('--jurisdiction <id>', 'jurisdiction to ingest for (needed with an admin key)')
-    .option('--url <url>', 'Gwanje API base URL', process.env.GWANJE_URL ?? 'http://localhost:8080')
-    .option('--key <key>', 'API key (default: $GWANJE_KEY)')
+    .option('--url <url>', API_OPTION_HELP.url)
+    .option('--key <key>', API_OPTION_HELP.key)
     .option('--batch-lines <n>', 'lines per request', '5000')
     .action(async (file: string, opts: ReplayOptions) => {
       try {
@@ -63,8 +65,8 @@ export function registerReplay(program: Command) {
 
 async function replay(file: string, opts: ReplayOptions) {
   if (!IngestFormat.safeParse(opts.format).success) fail(`--format: ${opts.format} is not one of ${IngestFormat.options.join(', ')}`);
-  const key = opts.key ?? process.env.GWANJE_KEY;
-  if (!key) fail('an API key is needed: --key or GWANJE_KEY');
+  const key = apiKey(opts.key);
+  const base = opts.url ?? defaultApiUrl();
   const perBatch = Number(opts.batchLines);
   if (!Number.isInteger(perBatch) || perBatch < 1) fail(`--batch-lines: ${opts.batchLines} is not a positive whole number`);
   let bytes: Buffer;
@@ -86,17 +88,18 @@ async function replay(file: string, opts: ReplayOptions) {
     const params = new URLSearchParams({ format: opts.format });
     if (opts.jurisdiction) params.set('jurisdiction', opts.jurisdiction);
     const idem = 'replay-' + createHash('sha256').update(`${opts.jurisdiction ?? ''}\0${opts.format}\0`).update(part.body).digest('hex').slice(0, 40);
-    const res = await fetch(`${opts.url.replace(/\/$/, '')}/v1/ingest?${params}`, {
+    const res = await apiFetch(base, `/v1/ingest?${params}`, {
       method: 'POST',
-      headers: { 'x-api-key': key!, 'content-type': 'text/plain', 'content-encoding': 'gzip', 'idempotency-key': idem },
+      headers: { 'x-api-key': key, 'content-type': 'text/plain', 'content-encoding': 'gzip', 'idempotency-key': idem },
       body: gzipSync(part.body),
-    }).catch((e) => fail(`cannot reach ${opts.url}: ${(e as Error).cause ?? e}`, 1));
+    });
     summary.requests++;
-    const answer = (await res.json().catch(() => ({}))) as any;
-    if (res.status !== 202) fail(`lines ${part.firstLine}-${part.firstLine + part.lines - 1}: HTTP ${res.status}: ${answer.detail ?? answer.title ?? 'unexpected answer'}`, 1);
+    if (res.status !== 202) fail(`lines ${part.firstLine}-${part.firstLine + part.lines - 1}: ${await problemText(res)}`, 1);
+    const answer = (await res.json()) as any;
     summary.accepted += answer.accepted;
     summary.skipped += answer.skipped;
-    summary.rejected += answer.rejected.length;
+    // The answer lists the first rejects only; rejectedCount counts them all.
+    summary.rejected += answer.rejectedCount ?? answer.rejected.length;
     if (answer.duplicate) summary.replayed++;
     for (const r of answer.rejected) if (rejects.length < 10) rejects.push(`  line ${part.firstLine + r.line - 1}: ${r.error}`);
     done += part.lines;

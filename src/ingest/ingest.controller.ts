@@ -30,7 +30,8 @@ export class IngestController {
     summary: 'Ingest sensor alerts: raw lines, NDJSON or a JSON array (gzip accepted). 202 once the batch is durably queued.',
     tags: ['ingest'],
     query: IngestQuery,
-    rawBody: { contentTypes: ['text/plain', 'application/x-ndjson', 'application/json'], description: 'One alert per line, or a JSON array of alerts. Send `Idempotency-Key` to make retries no-ops.' },
+    rawBody: { contentTypes: ['text/plain', 'application/x-ndjson', 'application/json'], description: 'One alert per line, or a JSON array of alerts (read as an array only when the content type is JSON or the format is a JSON one). Send `Idempotency-Key` to make retries no-ops.' },
+    bodyExample: '{"timestamp":"2026-03-02T18:15:00.000000+0900","event_type":"alert","src_ip":"45.155.205.7","src_port":51000,"dest_ip":"10.11.0.5","dest_port":22,"proto":"TCP","alert":{"action":"allowed","signature_id":2001219,"signature":"ET SCAN Potential SSH Scan","category":"Attempted Information Leak","severity":2}}',
     response: IngestResponse,
     status: 202,
   })
@@ -53,9 +54,10 @@ export class IngestController {
     }
     const body = request.body;
     if (!Buffer.isBuffer(body) || body.length === 0) throw badRequest('body: empty; send alert lines, NDJSON or a JSON array');
-    const answer = await this.ingest.ingest(splitBody(body), {
+    const format = q.format ?? this.config.ingest.defaultFormat;
+    const answer = await this.ingest.ingest(splitBody(body, { contentType: request.headers['content-type'], format }), {
       jurisdiction,
-      format: q.format ?? this.config.ingest.defaultFormat,
+      format,
       timezone: q.timezone,
       source: 'http',
       batchId: idempotencyKey ? IngestService.batchIdFor(jurisdiction, idempotencyKey) : undefined,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IngestFormat, NormalizedAlert } from '../normalize/alert.schema';
 import { defineJob } from '../infra/queues/job';
+import { UtcOffset } from '../normalize/time';
 
 export const INGEST_QUEUE = 'ingest';
 
@@ -22,7 +23,7 @@ export type StoreChunkPayload = z.infer<typeof StoreChunkJob.payload>;
 export const IngestQuery = z.strictObject({
   format: IngestFormat.optional(),
   jurisdiction: z.string().optional(),
-  timezone: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'expected an offset like +09:00').optional(),
+  timezone: UtcOffset.optional(),
 });
 
 export const RejectedLine = z.object({ line: z.number().int(), error: z.string() });
@@ -31,7 +32,8 @@ export const IngestResponse = z.object({
   batchId: z.string(),
   accepted: z.number().int(),
   skipped: z.number().int(),
-  rejected: z.array(RejectedLine),
+  rejected: z.array(RejectedLine).describe('the first `ingest.rejectsPerBatch` rejected lines (100 by default), in body order'),
+  rejectedCount: z.number().int().describe('every rejected line of the body, listed or not'),
   duplicate: z.boolean().describe('true when an Idempotency-Key replayed an earlier answer'),
 });
 export type IngestResponse = z.infer<typeof IngestResponse>;
@@ -42,7 +44,12 @@ export const RejectRecord = z.object({
   jurisdiction: z.string(),
   batchId: z.string(),
   source: z.string(),
-  line: z.number().int(),
+  /** HTTP: the line (or array element) number in its body. Absent for syslog, whose batches are internal. */
+  line: z.number().int().optional(),
+  /** Syslog: the sender's address, the listener's name and when the message arrived. */
+  sender: z.string().optional(),
+  listener: z.string().optional(),
+  received: z.string().optional(),
   format: z.string(),
   error: z.string(),
   raw: z.string(),

@@ -35,7 +35,7 @@ const Endpoint = z.object({
  * (source.ip, destination.port, rule.id, observer.vendor) and severity follows OCSF.
  */
 export const NormalizedAlert = z.object({
-  /** Deterministic fingerprint of (jurisdiction, original line): the same alert always gets the same id. */
+  /** Set where the line arrives: HTTP hashes (jurisdiction, line, copy within the body), syslog the message's receipt (docs/alert-schema.md#alert-identity). */
   id: z.string(),
   timestamp: z.string().datetime({ offset: false }),
   timezone_source: TimezoneSource,

@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { NormalizedAlert } from './alert.schema';
-import { boundUtf8, decodeText, fingerprint, normalizeLine, type NormalizeOptions } from './normalizer';
+import { boundUtf8, copyId, decodeText, fingerprint, normalizeLine, type NormalizeOptions } from './normalizer';
 import { suricataEveParser } from './parsers/suricata-eve.parser';
 
 const RECEIVED = Date.parse('2025-11-10T00:00:00Z');
@@ -33,6 +33,23 @@ describe('fingerprint', () => {
 
   test('the separator keeps (jurisdiction, line) pairs apart', () => {
     expect(fingerprint('ab', 'c')).not.toBe(fingerprint('a', 'bc'));
+  });
+
+  test('a message unique by receipt (syslog) is identified by its identity, not its text', () => {
+    const id = (identity?: string) => {
+      const r = normalizeLine(EVE, 1, opts({ identity }));
+      return r.kind === 'alert' ? r.alert.id : null;
+    };
+    const receipt = (n: number) => ['syslog', 'udp', '127.0.0.1', String(RECEIVED), `nonce.${n}`].join('\0');
+    expect(id(receipt(1))).not.toBe(id(receipt(2)));
+    expect(id(receipt(1))).not.toBe(id());
+    expect(id()).toBe(fingerprint('seoul-gangnam', EVE));
+  });
+
+  test('copies of a line within one body get ids of their own, the same on every re-post', () => {
+    const first = fingerprint('seoul', EVE);
+    expect(new Set([first, copyId('seoul', first, 2), copyId('seoul', first, 3)]).size).toBe(3);
+    expect(copyId('seoul', first, 2)).toBe(copyId('seoul', first, 2));
   });
 
   test('the same line from the same jurisdiction gets the same alert id, a different jurisdiction another', () => {

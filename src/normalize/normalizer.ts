@@ -8,6 +8,12 @@ import { parseSyslogHeader } from './syslog-header';
 export interface NormalizeOptions extends ParseContext {
   format: IngestFormat;
   maxLineBytes: number;
+  /**
+   * Hashed into the id instead of the line, for messages that are unique by receipt (syslog: listener,
+   * sender, receive time, message number). Holds a NUL, which no accepted line does, so it never
+   * collides with a content id.
+   */
+  identity?: string;
 }
 
 export type LineOutcome =
@@ -15,10 +21,16 @@ export type LineOutcome =
   | { line: number; kind: 'skip'; reason: string }
   | { line: number; kind: 'reject'; error: string; raw: string };
 
-/** Deterministic alert id: the same line from the same jurisdiction is the same alert, wherever and however often it arrives. */
+/**
+ * Deterministic alert id of HTTP lines: the same line from the same jurisdiction is the same alert
+ * across posts, so a retried post stores nothing twice (see copyId for repeats within one body).
+ */
 export function fingerprint(jurisdiction: string, line: string): string {
   return createHash('sha256').update(jurisdiction).update('\0').update(line).digest('base64url').slice(0, 27);
 }
+
+/** Id of the n-th identical line (n ≥ 2) of one body: a distinct alert, and the same id again when the body is re-posted. */
+export const copyId = (jurisdiction: string, firstId: string, n: number): string => fingerprint(jurisdiction, `${firstId}\0copy ${n}`);
 
 /** Cut text to at most `maxBytes` of UTF-8 without splitting a character. */
 export function boundUtf8(text: string, maxBytes: number): string {
@@ -52,7 +64,8 @@ export function detectFormat(message: string): AlertParser | null {
 export function normalizeLine(raw: string, lineNo: number, opts: NormalizeOptions): LineOutcome {
   const fail = (error: string): LineOutcome => ({ line: lineNo, kind: 'reject', error, raw: boundUtf8(raw, opts.originalMaxBytes) });
   const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-  if (Buffer.byteLength(line) > opts.maxLineBytes) return fail(`line longer than ${opts.maxLineBytes} bytes`);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short lines skip the byte count.
+  if (line.length * 3 > opts.maxLineBytes && Buffer.byteLength(line) > opts.maxLineBytes) return fail(`line longer than ${opts.maxLineBytes} bytes`);
   const bad = CONTROL.exec(line);
   if (bad) return fail(`control character 0x${bad[0].charCodeAt(0).toString(16).padStart(2, '0')} at column ${bad.index + 1}`);
   const trimmed = line.trim();
@@ -83,7 +96,7 @@ export function normalizeLine(raw: string, lineNo: number, opts: NormalizeOption
     line: lineNo,
     kind: 'alert',
     alert: {
-      id: fingerprint(opts.jurisdiction, trimmed),
+      id: fingerprint(opts.jurisdiction, opts.identity ?? trimmed),
       timestamp: a.timestamp,
       timezone_source: a.timezone_source,
       received: new Date(opts.receivedAt).toISOString(),

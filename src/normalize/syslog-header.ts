@@ -37,6 +37,9 @@ function skipStructuredData(text: string, i: number): number {
  * RFC 3164 has no year and no zone: the year closest to receive time and the sensor's zone apply.
  */
 export function parseSyslogHeader(line: string, ctx: { receivedAt: number; timezone: string }): SyslogEnvelope {
+  // Every header starts with '<' or a month name: anything else skips three regexes (cheap garbage lines).
+  const first = line.charCodeAt(0);
+  if (first !== 0x3c && !(first >= 0x41 && first <= 0x5a)) return { pri: null, host: null, time: null, message: line };
   let m = RFC5424.exec(line);
   if (m) {
     const after = skipStructuredData(line, m[0].length);

@@ -1,4 +1,15 @@
-import { fromParts, monthIndex, parseEpoch, parseIsoLike, parseOffset, receivedTime, withInferredYear } from './time';
+import { fromParts, monthIndex, parseEpoch, parseIsoLike, parseOffset, receivedTime, UtcOffset, withInferredYear } from './time';
+
+describe('UtcOffset (configured zones and ?timezone=)', () => {
+  test.each(['+09:00', '-12:00', '+14:00', '+05:45', '-00:00', '+14:59'])('%j is accepted', (text) => {
+    expect(UtcOffset.safeParse(text).success).toBe(true);
+  });
+
+  // +99:99 used to pass the pattern and then read as KST, the readers' fallback.
+  test.each(['+99:99', '+15:00', '-09:60', '+09:99', '9:00', '+0900', 'KST'])('%j is refused', (text) => {
+    expect(UtcOffset.safeParse(text).success).toBe(false);
+  });
+});
 
 describe('parseOffset', () => {
   test.each([

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Time parsing shared by the parsers. Every result is UTC ISO-8601 with milliseconds plus how
  * the zone was known. Date.parse is avoided for sensor text: it rejects "+0000" offsets in some
@@ -20,6 +22,16 @@ export function parseOffset(text: string | null | undefined): number | null {
   if (h > 14 || min > 59) return null;
   return (m[1] === '-' ? -1 : 1) * (h * 60 + min);
 }
+
+/**
+ * A configured zone (`?timezone=`, sender and jurisdiction `timezone`, `ingest.defaultTimezone`):
+ * "+09:00" form, hours at most 14, minutes below 60. Checked where it enters, because the readers
+ * fall back to KST when an offset does not parse.
+ */
+export const UtcOffset = z
+  .string()
+  .regex(/^[+-]\d{2}:\d{2}$/, 'expected an offset like +09:00')
+  .refine((t) => parseOffset(t) !== null, 'offset out of range: hours at most 14, minutes below 60');
 
 /** Build a UTC instant from wall-clock parts in a zone given as minutes east of UTC. */
 export function fromParts(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMin: number): number | null {

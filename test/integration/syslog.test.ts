@@ -77,4 +77,39 @@ describe('syslog listeners', () => {
     const rejects = await app.call('GET', '/v1/ingest/rejects?jurisdiction=seoul-jongno');
     expect(rejects.body.items.some((r: any) => r.source === 'syslog' && r.raw.includes('garbage'))).toBe(true);
   });
+
+  it('names a reject by sender, listener and receive time, not by its place in an internal batch', async () => {
+    const before = Date.now();
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.send('<13>Jul 11 10:29:12 ids noise nobody can parse', udpPort, '127.0.0.1', () => r()));
+    sock.close();
+    const reject = await eventually(async () => {
+      const items = (await app.call('GET', '/v1/ingest/rejects?jurisdiction=seoul-jongno')).body.items as any[];
+      return items.find((r) => r.raw.includes('noise nobody can parse'));
+    });
+    expect(reject).toMatchObject({ source: 'syslog', sender: '127.0.0.1', listener: 'udp' });
+    expect(reject.line).toBeUndefined();
+    expect(Date.parse(reject.received)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(Date.parse(reject.received)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('counts every message: identical RFC 3164 lines in the same second are separate alerts, over UDP and TCP', async () => {
+    // A brute force repeats itself exactly: same second, same text.
+    const udpLine = `<13>Jul 11 10:29:20 ids suricata: ${fast(20, '203.0.113.20')}`;
+    const sock = dgram.createSocket('udp4');
+    for (let i = 0; i < 3; i++) await new Promise<void>((r) => sock.send(udpLine, udpPort, '127.0.0.1', () => r()));
+    // Two identical lines in one datagram are two messages too.
+    await new Promise<void>((r) => sock.send(`${udpLine}\n${udpLine}`, udpPort, '127.0.0.1', () => r()));
+    sock.close();
+    const tcpLine = `<13>Jul 11 10:29:21 ids ${fast(21, '203.0.113.21')}`;
+    const conn = net.connect(tcpPort, '127.0.0.1');
+    await new Promise((r) => conn.once('connect', r));
+    conn.end(`${tcpLine}\n${tcpLine}\n${Buffer.byteLength(tcpLine)} ${tcpLine}`);
+    const fromIp = async (j: string, ip: string) => (await alerts(j)).filter((a) => a.source.ip === ip);
+    const udp = await eventually(async () => ((await fromIp('seoul-jongno', '203.0.113.20')).length === 5 ? fromIp('seoul-jongno', '203.0.113.20') : null));
+    const tcp = await eventually(async () => ((await fromIp('seoul-gangnam', '203.0.113.21')).length === 3 ? fromIp('seoul-gangnam', '203.0.113.21') : null));
+    expect(new Set(udp.map((a) => a.id)).size).toBe(5);
+    expect(new Set(tcp.map((a) => a.id)).size).toBe(3);
+    expect(new Set(udp.map((a) => a.original))).toEqual(new Set([udpLine]));
+  });
 });

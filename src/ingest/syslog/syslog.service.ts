@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
@@ -11,6 +12,8 @@ import { decodeText } from '../../normalize/normalizer';
 import type { BodyLine } from '../body';
 import { IngestService } from '../ingest.service';
 import { SyslogTcpFramer } from './syslog-framing';
+import { listenError } from '../../infra/listen-error';
+import { syslogEnvName } from '../../infra/config/config.loader';
 
 type ListenerConfig = GwanjeConfig['syslog'][number];
 interface Route {
@@ -33,6 +36,9 @@ export class SyslogService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly pending = new Map<string, Pending>();
   private readonly inflight = new Set<Promise<unknown>>();
   readonly bound: Array<{ name: string; protocol: 'udp' | 'tcp'; port: number }> = [];
+  /** Per-process nonce and counter: together unique per received message, across restarts and API instances. */
+  private readonly nonce = randomBytes(6).toString('base64url');
+  private sequence = 0;
 
   constructor(
     @Inject(CONFIG) private readonly config: GwanjeConfig,
@@ -42,7 +48,16 @@ export class SyslogService implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap() {
     if (this.config.role === 'worker') return;
-    for (const l of this.config.syslog) await (l.protocol === 'udp' ? this.startUdp(l) : this.startTcp(l));
+    for (const [i, l] of this.config.syslog.entries()) {
+      try {
+        await (l.protocol === 'udp' ? this.startUdp(l) : this.startTcp(l));
+      } catch (err) {
+        // Close the listeners already bound, then name the one that failed and its config key.
+        await Promise.allSettled(this.closers.splice(0).map((c) => c()));
+        const env = ['GWANJE_SYSLOG_PORT', `GWANJE_SYSLOG_PORT_${syslogEnvName(l.name)}`];
+        throw listenError({ what: `syslog listener "${l.name}" (${l.protocol})`, key: `syslog[${i}].port`, env, host: l.host, port: l.port }, err as NodeJS.ErrnoException);
+      }
+    }
   }
 
   /** Stop accepting, then flush what is buffered. */
@@ -63,12 +78,16 @@ export class SyslogService implements OnApplicationBootstrap, BeforeApplicationS
     };
   }
 
-  private accept(l: ListenerConfig, route: Route | null, message: Buffer) {
+  private accept(l: ListenerConfig, route: Route | null, message: Buffer, sender: string) {
     if (!route) return this.metrics.syslogDropped.inc({ listener: l.name, reason: 'unknown_sender' });
+    const receivedAt = Date.now();
+    const from = canonicalIp(sender) ?? sender;
     const key = `${route.jurisdiction}\0${route.format}\0${route.timezone ?? ''}`;
     let p = this.pending.get(key);
     if (!p) this.pending.set(key, (p = { ...route, lines: [] }));
-    for (const text of decodeText(message).split('\n')) if (text.trim()) p.lines.push({ line: p.lines.length + 1, text });
+    // Each message is its own alert (never merged with an identical one) and its rejects name sender, listener and time.
+    for (const text of decodeText(message).split('\n'))
+      if (text.trim()) p.lines.push({ line: p.lines.length + 1, text, origin: { listener: l.name, sender: from, receivedAt, messageId: `${this.nonce}.${++this.sequence}` } });
     if (p.lines.length >= this.config.ingest.chunkSize) this.flush(key);
     else p.timer ??= setTimeout(() => this.flush(key), FLUSH_MS);
   }
@@ -88,10 +107,17 @@ export class SyslogService implements OnApplicationBootstrap, BeforeApplicationS
   private startUdp(l: ListenerConfig) {
     const route = this.router(l);
     const socket = dgram.createSocket(net.isIPv6(l.host) ? 'udp6' : 'udp4');
-    socket.on('message', (msg, rinfo) => this.accept(l, route(rinfo.address), msg));
+    socket.on('message', (msg, rinfo) => this.accept(l, route(rinfo.address), msg, rinfo.address));
     socket.on('error', (err) => this.log.error({ err, listener: l.name }, 'udp listener error'));
     return new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
+      socket.once('error', (err) => {
+        try {
+          socket.close();
+        } catch {
+          // already closed
+        }
+        reject(err);
+      });
       socket.bind(l.port, l.host, () => {
         this.bound.push({ name: l.name, protocol: 'udp', port: socket.address().port });
         this.log.log({ listener: l.name, port: socket.address().port }, 'syslog udp listening');
@@ -114,7 +140,7 @@ export class SyslogService implements OnApplicationBootstrap, BeforeApplicationS
       }
       const framer = new SyslogTcpFramer(
         this.config.ingest.maxLineBytes,
-        (m) => this.accept(l, r, m),
+        (m) => this.accept(l, r, m, conn.remoteAddress ?? ''),
         () => this.metrics.syslogDropped.inc({ listener: l.name, reason: 'too_long' }),
       );
       conn.on('data', (d) => framer.push(d));
