@@ -4,7 +4,7 @@
  * Merge a chunk's per-IP aggregates into each scope's state and return what scoring needs.
  * ARGV: prefix, ttlSeconds, tauMs, alpha, inlineCap, windowCap, then groups:
  *   ip, scope, first, last, n, rateK, hi, allowed, blocked, country, asn, org,
- *   nJ, (jurisdiction, lastTs)*, dt, dp, ds (concatenated 8-hex hashes),
+ *   nJ, (jurisdiction, lastTs)*, dt, dp, ds, da (concatenated 8-hex hashes; da: member addresses, prefix groups only),
  *   nSig, (sigKey, count, name)*, nWin, (ruleId, kind e|v, windowMs, nItems, (member, ts)*)*, nEv, (alertId)*
  * Returns per group: { hash (flat), baselineLog, baselineN, windows (flat member/ts lists), recurrence (flat) }
  */
@@ -20,7 +20,7 @@ while i <= #ARGV do
   local hi, al, bl = tonumber(nxt()), tonumber(nxt()), tonumber(nxt())
   local cc, asn, org = nxt(), nxt(), nxt()
   local fk = P .. 'f:' .. scope .. ':' .. ip
-  local h = redis.call('HMGET', fk, 'f', 'l', 'rc', 'rt', 'dt', 'dp', 'ds')
+  local h = redis.call('HMGET', fk, 'f', 'l', 'rc', 'rt', 'dt', 'dp', 'ds', 'da')
   local f0, l0, rc, rt = tonumber(h[1]), tonumber(h[2]), tonumber(h[3]), tonumber(h[4])
   if f0 == nil or first < f0 then f0 = first end
   if l0 == nil or last > l0 then l0 = last end
@@ -41,11 +41,12 @@ while i <= #ARGV do
     local old = tonumber(redis.call('HGET', fk, 'j:' .. j))
     if old == nil or t > old then redis.call('HSET', fk, 'j:' .. j, t) end
   end
-  -- distinct targets / ports / signatures: up to inlineCap 8-hex hashes inline, then a HyperLogLog
-  for s = 1, 3 do
-    local name = (s == 1 and 'dt') or (s == 2 and 'dp') or 'ds'
+  -- distinct targets / ports / signatures (and member addresses of a prefix): up to inlineCap 8-hex hashes inline, then a HyperLogLog
+  for s = 1, 4 do
+    local name = (s == 1 and 'dt') or (s == 2 and 'dp') or (s == 3 and 'ds') or 'da'
     local add = nxt()
     local cur = h[4 + s] or ''
+    if s == 4 and add == '' and cur == '' then break end -- addresses: prefix states only
     local hk = P .. 'h:' .. scope .. ':' .. name .. ':' .. ip
     local count
     if cur == '#' then
@@ -83,12 +84,14 @@ while i <= #ARGV do
     end
   end
   redis.call('EXPIRE', fk, ttl)
-  -- the scope's baseline: EWMA of ln(decayed per-IP count), one sample per IP per chunk
+  -- the scope's baseline: EWMA of ln(decayed per-IP count), one sample per IP per chunk (prefixes read it, never teach it)
   local lb, bn = tonumber(redis.call('HGET', base, scope .. ':lb')), tonumber(redis.call('HGET', base, scope .. ':n')) or 0
-  local x = math.log(math.max(rc, 0.000001))
-  if lb == nil or bn == 0 then lb = x else lb = lb + alpha * (x - lb) end
-  redis.call('HSET', base, scope .. ':lb', tostring(lb))
-  bn = redis.call('HINCRBY', base, scope .. ':n', 1)
+  if not string.find(ip, '/', 1, true) then
+    local x = math.log(math.max(rc, 0.000001))
+    if lb == nil or bn == 0 then lb = x else lb = lb + alpha * (x - lb) end
+    redis.call('HSET', base, scope .. ':lb', tostring(lb))
+    bn = redis.call('HINCRBY', base, scope .. ':n', 1)
+  end
   local wins = {}
   local nWin = tonumber(nxt())
   for _ = 1, nWin do
@@ -137,7 +140,7 @@ while i <= #ARGV do
   end
   local rec = {}
   if scope == '*' then rec = redis.call('HGETALL', P .. 'rec:' .. ip) end
-  out[#out + 1] = { redis.call('HGETALL', fk), tostring(lb), bn, wins, rec }
+  out[#out + 1] = { redis.call('HGETALL', fk), tostring(lb or 0), bn, wins, rec }
 end
 return out
 `;

@@ -6,6 +6,7 @@ import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { MetricsService } from '../infra/metrics/metrics.service';
 import { QueuesService } from '../infra/queues/queues.service';
+import { parseNet } from '../blocklist/ip-net';
 import type { AlertSink } from '../ingest/ingest.worker';
 import type { NormalizedAlert } from '../normalize/alert.schema';
 import { DetectionStore, type GroupCommit, type GroupRead, type GroupUpdate } from './detection.store';
@@ -34,6 +35,15 @@ export function hash8(s: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/** A prefix is flagged only once it spans this many addresses: with one, it is that address's evidence again. */
+const PREFIX_MIN_ADDRESSES = 2;
+
+/** The `bits` network of an IPv6 source ("2001:db8:1:2::/64"); null for IPv4 or when `bits` is 0 (off). */
+export function ipv6PrefixOf(ip: string, bits: number): string | null {
+  if (!bits || !ip.includes(':')) return null;
+  return parseNet(`${ip}/${bits}`)?.text ?? null;
+}
+
 export function eventTime(a: NormalizedAlert): number {
   const received = Date.parse(a.received);
   const ts = Date.parse(a.timestamp);
@@ -49,7 +59,9 @@ interface Item {
 }
 
 interface Group {
+  /** An address, or an IPv6 prefix CIDR (its member addresses' alerts together). */
   ip: string;
+  prefix: boolean;
   scope: string;
   items: Item[];
   /** Correlation rules in request order, matching GroupUpdate.windows. */
@@ -67,7 +79,8 @@ export interface ChunkOutcome {
  * in memory, commit firings, ranks and flags (one Lua call), then queue `threat.flagged` jobs.
  * Every IP is scored twice: in the federation scope `*` (flags, hub views; this is where an IP
  * working several jurisdictions at a low rate each adds up) and in its jurisdiction's own scope
- * (what that jurisdiction's analysts may see).
+ * (what that jurisdiction's analysts may see). An IPv6 source also feeds its detection.ipv6Prefix
+ * network, scored and flagged like an IP, so an attacker rotating through a /64 adds up.
  */
 @Injectable()
 export class DetectionService implements AlertSink, OnApplicationBootstrap {
@@ -154,12 +167,14 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
         }
       }
       const item: Item = { a, ts: eventTime(a), geo, matched };
-      for (const scope of ['*', a.jurisdiction]) {
-        const key = `${scope}\0${a.source.ip}`;
-        let g = groups.get(key);
-        if (!g) groups.set(key, (g = { ip: a.source.ip, scope, items: [], windowRules: [] }));
-        g.items.push(item);
-      }
+      const prefix = ipv6PrefixOf(a.source.ip, d.ipv6Prefix);
+      for (const ip of prefix ? [a.source.ip, prefix] : [a.source.ip])
+        for (const scope of ['*', a.jurisdiction]) {
+          const key = `${scope}\0${ip}`;
+          let g = groups.get(key);
+          if (!g) groups.set(key, (g = { ip, prefix: ip === prefix, scope, items: [], windowRules: [] }));
+          g.items.push(item);
+        }
     }
     const list = [...groups.values()];
     const updates = list.map((g) => this.aggregate(g));
@@ -171,7 +186,7 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
     list.forEach((g, i) => {
       const { state, records, fired, deciding } = this.evaluate(g, reads[i]);
       const recurrence = this.recurrenceFor(g.scope, reads[i].recurrence);
-      const result = scoreState({ state, rules: set.byId, config: d, baseline: reads[i].baseline, recurrence, baselineName: g.scope === '*' ? 'federation' : 'jurisdiction', at: state.last });
+      const result = scoreState({ state, rules: set.byId, config: d, baseline: reads[i].baseline, recurrence, baselineName: g.scope === '*' ? 'federation' : 'jurisdiction', at: state.last, subject: g.ip });
       scored.push({ ip: g.ip, scope: g.scope, score: result.score });
       const commit: GroupCommit = {
         ip: g.ip,
@@ -183,7 +198,7 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
         const threshold = this.thresholdFor(Object.keys(state.jurisdictions));
         const ruleFlag = fired.some((id) => set.byId.get(id)?.flag);
         const decision = decideFlag({ score: result.score, threshold, ruleFlag, previous: state.flag, step: d.reflagStep, at: result.scoredAt, halfLife: halfLifeMs(d), allowlisted: false });
-        if (decision.flag) {
+        if (decision.flag && (!g.prefix || state.addresses >= PREFIX_MIN_ADDRESSES)) {
           candidates.set(g.ip, { g, state, scored: result, fired: Object.keys(state.rules), deciding, threshold, reason: decision.reason! });
           commit.flag = {
             expectedGen: state.flag?.gen ?? 0,
@@ -218,7 +233,7 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
     for (const w of won) {
       const c = candidates.get(w.ip);
       if (!c) continue;
-      flagged.push(this.payload(c.g.ip, w.generation, c.reason, c.state, c.scored, c.threshold, c.deciding, w.evidence));
+      flagged.push(this.payload(c.g, w.generation, c.reason, c.state, c.scored, c.threshold, c.deciding, w.evidence));
     }
     if (flagged.length) await this.emit(flagged);
     return { scored, flagged };
@@ -250,6 +265,7 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
     const dt = new Set<string>();
     const dp = new Set<string>();
     const ds = new Set<string>();
+    const da = new Set<string>();
     const sigs = new Map<string, { key: string; count: number; name: string }>();
     const windows = new Map<string, { rule: CompiledRule; items: Map<string, number> }>();
     for (const it of g.items) {
@@ -264,6 +280,7 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
       if (a.destination.port != null) dp.add(hash8(String(a.destination.port)));
       const sigKey = `${a.format}:${a.rule.id ?? a.rule.name ?? '?'}`.slice(0, 40);
       ds.add(hash8(sigKey));
+      if (g.prefix) da.add(hash8(a.source.ip));
       const s = sigs.get(sigKey) ?? { key: sigKey, count: 0, name: (a.rule.name ?? a.rule.id ?? '').slice(0, 40) };
       s.count++;
       sigs.set(sigKey, s);
@@ -300,6 +317,7 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
       dt: [...dt].join(''),
       dp: [...dp].join(''),
       ds: [...ds].join(''),
+      da: [...da].join(''),
       sigs: [...sigs.values()],
       windows: [...windows.values()].map((w) => ({
         ruleId: w.rule.id,
@@ -351,9 +369,10 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
     return { state, records, fired: [...records.keys()], deciding: (deciding as { item: Item } | null)?.item ?? fallback };
   }
 
-  private payload(ip: string, generation: number, reason: 'threshold' | 'rule' | 'rise', state: IpState, scored: Scored, threshold: number, deciding: Item, evidence: string[]): ThreatFlaggedPayload {
+  private payload(g: Group, generation: number, reason: 'threshold' | 'rule' | 'rise', state: IpState, scored: Scored, threshold: number, deciding: Item, evidence: string[]): ThreatFlaggedPayload {
     return {
-      ip,
+      ip: g.ip,
+      ...(g.prefix ? { kind: 'prefix' as const, prefix: Number(g.ip.slice(g.ip.indexOf('/') + 1)), addresses: state.addresses } : {}),
       generation,
       reason,
       score: scored.score,
@@ -383,7 +402,7 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
           actor: { type: 'system', id: 'detection' },
           action: 'threat.flagged',
           jurisdiction: null,
-          target: { type: 'ip', id: f.ip },
+          target: { type: f.kind === 'prefix' ? 'prefix' : 'ip', id: f.ip },
           reason: f.contributions
             .slice(0, 3)
             .map((c) => c.detail)

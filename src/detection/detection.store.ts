@@ -24,6 +24,8 @@ export interface GroupUpdate {
   dt: string;
   dp: string;
   ds: string;
+  /** Member addresses of an IPv6 prefix group ('' for an address). */
+  da: string;
   sigs: Array<{ key: string; count: number; name: string }>;
   windows: Array<{ ruleId: string; kind: 'e' | 'v'; windowMs: number; items: Array<[string, number]> }>;
   evidence: string[];
@@ -61,7 +63,9 @@ const toHash = (flat: string[]): Record<string, string> => {
 /**
  * Redis keys of the detection domain, all under `<prefix>:det:`:
  * - `f:<scope>:<ip>` small hash of features, rule firings and (scope `*`) flag state; TTL stateTtl
- * - `h:<scope>:<dt|dp|ds>:<ip>` HyperLogLog once an IP has more than 7 distinct values
+ * - `h:<scope>:<dt|dp|ds|da>:<ip>` HyperLogLog once an IP has more than 7 distinct values
+ * - `<ip>` may be an IPv6 prefix (`2001:db8:1:2::/64`, detection.ipv6Prefix): the same keys, plus
+ *   `da` (its member addresses); it does not teach the baseline
  * - `w:<scope>:<rule>:<ip>` a correlation window (ZSET of alert ids, or HASH value → last time)
  * - `rank:<scope>` ZSET ip → log2(score) + t/H; `base` hash of learned baselines
  * - `ev:<ip>` evidence alert ids; `rec:<ip>` blocks recorded; `flags` capped log of flags
@@ -85,7 +89,7 @@ export class DetectionStore {
       args.push(g.ip, g.scope, g.first, g.last, g.n, g.rateK, g.hi, g.allowed, g.blocked, g.geo?.country ?? '', g.geo?.asn ?? '', (g.geo?.org ?? '').slice(0, 48));
       args.push(g.jurisdictions.length);
       for (const [j, t] of g.jurisdictions) args.push(j, t);
-      args.push(g.dt, g.dp, g.ds, g.sigs.length);
+      args.push(g.dt, g.dp, g.ds, g.da, g.sigs.length);
       for (const s of g.sigs) args.push(s.key, s.count, s.name);
       args.push(g.windows.length);
       for (const w of g.windows) {
@@ -144,7 +148,7 @@ export class DetectionStore {
   }
 
   /** Union cardinality of an IP's promoted distinct sets across scopes (PFCOUNT of several keys reads, never writes). */
-  async promotedUnion(ip: string, scopes: string[], feature: 'dt' | 'dp' | 'ds'): Promise<number> {
+  async promotedUnion(ip: string, scopes: string[], feature: 'dt' | 'dp' | 'ds' | 'da'): Promise<number> {
     if (!scopes.length) return 0;
     return this.redis.pfcount(...scopes.map((s) => `${this.p}h:${s}:${feature}:${ip}`));
   }

@@ -11,7 +11,14 @@ export const Contribution = z.object({ factor: z.string(), points: z.number(), d
  * same flag has the same job id.
  */
 export const ThreatFlaggedPayload = z.object({
+  /** The address, or for `kind: prefix` the IPv6 network CIDR ("2001:db8:1:2::/64"). */
   ip: z.string(),
+  /** `prefix`: an IPv6 network scored as one (detection.ipv6Prefix); absent: a single address. */
+  kind: z.enum(['ip', 'prefix']).optional(),
+  /** Prefix length of a `prefix` flag. */
+  prefix: z.number().int().min(1).max(128).optional(),
+  /** Distinct addresses of the prefix seen (within the state TTL). */
+  addresses: z.number().int().min(1).optional(),
   /** 1 for the first flag of this IP, then 2, 3... (each re-flag). */
   generation: z.number().int().min(1),
   reason: z.enum(['threshold', 'rule', 'rise']),

@@ -9,7 +9,7 @@ import { DETECTION_CLOCK, type Clock } from './detection.service';
 import { DetectionRulesService } from './rules/rules.service';
 import { rankFloor, scoreState } from './scoring/scorer';
 import { mergeStates, parseState, type IpState } from './scoring/state';
-import type { IpProfile, ThreatSummary } from './threats.schemas';
+import { THREATS_SCAN_MAX, type IpProfile, type ThreatSummary } from './threats.schemas';
 
 /**
  * Extension point of the IP profile: other domains add a section (the block-list adds `decisions`).
@@ -143,22 +143,37 @@ export class ThreatViewsService {
     };
   }
 
-  /** IPs by current score for a reader who sees `visible` (all jurisdictions: the federation ranking). */
-  async threats(visible: string[], q: { min_score: number; limit: number }, allJurisdictions: boolean): Promise<{ items: ThreatSummary[]; scoredAt: string }> {
+  /**
+   * IPs by current score for a reader who sees `visible` (all jurisdictions: the federation
+   * ranking), filtered, one page of them, and how many match. The highest-ranked THREATS_SCAN_MAX
+   * IPs are considered (each visible scope's ranking, merged by rank key): enough for a screen of
+   * pages, bounded per request.
+   */
+  async threats(
+    visible: string[],
+    q: { min_score: number; limit: number; offset?: number; flagged?: 'true' | 'false' },
+    allJurisdictions: boolean,
+  ): Promise<{ items: ThreatSummary[]; scoredAt: string; total: number; totalExact: boolean; offset: number; limit: number }> {
     const now = this.clock();
+    const offset = q.offset ?? 0;
     const floor = rankFloor(Math.max(q.min_score, 1), now, this.config.detection);
     const scopes = allJurisdictions ? ['*'] : visible;
-    const ranked = await Promise.all(scopes.map((s) => this.store.ranked(s, floor, q.limit)));
-    const ips = [...new Set(ranked.flat().map((r) => r.ip))];
-    const views = await this.views(ips, new Set(visible));
-    const top = views
+    const ranked = await Promise.all(scopes.map((s) => this.store.ranked(s, floor, THREATS_SCAN_MAX + 1)));
+    const best = new Map<string, number>();
+    for (const r of ranked.flat()) best.set(r.ip, Math.max(best.get(r.ip) ?? -Infinity, r.key));
+    const candidates = [...best].sort((a, b) => b[1] - a[1]).map(([ip]) => ip);
+    const totalExact = candidates.length <= THREATS_SCAN_MAX && ranked.every((r) => r.length <= THREATS_SCAN_MAX);
+    const views = await this.views(candidates.slice(0, THREATS_SCAN_MAX), new Set(visible));
+    const want = q.flagged === undefined ? null : q.flagged === 'true';
+    const matching = views
+      .filter((v) => want === null || (v.fed.flag !== null) === want)
       .map((v) => ({ v, t: this.summarize(v, now, []) }))
       .filter(({ t }) => t.score >= q.min_score)
-      .sort((a, b) => b.t.raw - a.t.raw || a.t.ip.localeCompare(b.t.ip))
-      .slice(0, q.limit);
-    const blocked = await Promise.all(top.map(({ v }) => this.blockedIn(v.ip, v.blockedCandidates)));
-    const items = top.map(({ t: { raw: _raw, ...t } }, i) => ({ ...t, blockedIn: blocked[i] }));
-    return { items, scoredAt: new Date(now).toISOString() };
+      .sort((a, b) => b.t.raw - a.t.raw || a.t.ip.localeCompare(b.t.ip));
+    const page = matching.slice(offset, offset + q.limit);
+    const blocked = await Promise.all(page.map(({ v }) => this.blockedIn(v.ip, v.blockedCandidates)));
+    const items = page.map(({ t: { raw: _raw, ...t } }, i) => ({ ...t, blockedIn: blocked[i] }));
+    return { items, scoredAt: new Date(now).toISOString(), total: matching.length, totalExact, offset, limit: q.limit };
   }
 
   /**
@@ -193,9 +208,11 @@ export class ThreatViewsService {
         .filter(([id]) => rules.has(id))
         .map(([id, r]) => ({ id, name: rules.get(id)!.rule.name, lastFired: new Date(r.at).toISOString(), value: r.value, points: rules.get(id)!.points }))
         .sort((a, b) => b.lastFired.localeCompare(a.lastFired)),
-      recurrence: { blocks: v.recurrence?.count ?? 0, lastBlock: v.recurrence ? new Date(v.recurrence.lastAt).toISOString() : null },
+      // Each active block was recorded once when it was made: the past ones are the rest.
+      recurrence: { blocks: v.recurrence?.count ?? 0, past: Math.max(0, (v.recurrence?.count ?? 0) - summary.blockedIn.length), lastBlock: v.recurrence ? new Date(v.recurrence.lastAt).toISOString() : null },
       allowlist: allow,
-      recentAlerts: recent.items,
+      // Received order is not event order (sensors batch, clocks differ): the timeline reads by event time.
+      recentAlerts: [...recent.items].sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp) || Date.parse(b.received) - Date.parse(a.received)),
       extensions: Object.fromEntries(ext),
     };
   }

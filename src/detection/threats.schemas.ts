@@ -2,10 +2,15 @@ import { z } from 'zod';
 import { NormalizedAlert } from '../normalize/alert.schema';
 import { Contribution } from './threat-flagged.job';
 
+/** Ranked IPs a threat list considers at most (the total counts matches among them). */
+export const THREATS_SCAN_MAX = 2000;
+
 export const ListThreatsQuery = z.strictObject({
   min_score: z.coerce.number().min(0).max(100).default(1).describe('current (decayed) score at least this'),
   jurisdiction: z.string().optional().describe('view of this jurisdiction only'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+  flagged: z.enum(['true', 'false']).optional().describe('true: only IPs the federation flagged; false: only IPs not flagged; absent: both'),
+  offset: z.coerce.number().int().min(0).max(THREATS_SCAN_MAX).default(0).describe('skip this many matching IPs (paging: the next page starts at offset + limit)'),
 });
 
 const Asn = z.object({ number: z.number().int(), org: z.string().nullable() }).nullable();
@@ -37,16 +42,28 @@ export const ThreatSummary = z.object({
 });
 export type ThreatSummary = z.infer<typeof ThreatSummary>;
 
-export const ThreatList = z.object({ items: z.array(ThreatSummary), scoredAt: z.string() });
+export const ThreatList = z.object({
+  items: z.array(ThreatSummary),
+  scoredAt: z.string(),
+  total: z.number().int().describe('IPs matching the filters (among the highest-ranked THREATS_SCAN_MAX = 2000 when totalExact is false)'),
+  totalExact: z.boolean().describe('false when more ranked IPs exist than a list considers: total is then a lower bound'),
+  offset: z.number().int(),
+  limit: z.number().int(),
+});
 
 export const IpProfile = ThreatSummary.extend({
   scoredAt: z.string(),
   jurisdictionsSeen: z.array(z.object({ id: z.string(), lastSeen: z.string() })),
   alertsBySignature: z.array(z.object({ signature: z.string(), name: z.string().nullable(), count: z.number().int() })),
   rules: z.array(z.object({ id: z.string(), name: z.string().nullable(), lastFired: z.string(), value: z.number(), points: z.number() })),
-  recurrence: z.object({ blocks: z.number().int(), lastBlock: z.string().nullable() }),
+  recurrence: z
+    .object({
+      blocks: z.number().int().describe('blocks recorded for this IP in your jurisdictions (the active ones included)'),
+      past: z.number().int().describe('blocks before the active ones: blocks minus the jurisdictions where it is blocked now'),
+      lastBlock: z.string().nullable(),
+    }),
   allowlist: z.object({ allowlisted: z.boolean(), reason: z.string().nullable() }).nullable(),
-  recentAlerts: z.array(NormalizedAlert),
+  recentAlerts: z.array(NormalizedAlert).describe('the newest alerts received from this IP (at most 20), ordered by event time, newest first'),
   /** Filled by other domains through IP_PROFILE_EXTENSIONS (e.g. `decisions` from the block-list). */
   extensions: z.record(z.string(), z.unknown()),
 });

@@ -159,6 +159,48 @@ describe('detection rules and flags (real store)', () => {
     expect((await app.call('GET', '/v1/threats?min_score=1&limit=500')).body.items.map((t: any) => t.ip)).toContain(ip);
   });
 
+  it('IPv6 prefixes: scored beside their addresses, flagged once they span two addresses, never past the allowlist', async () => {
+    rules.replace([rule('hit', { match: { 'rule.id': 'hit' }, points: 60, flag: true })]);
+    const net = '2a0e:97c0:3e1:7b0';
+    const prefix = `${net}::/64`;
+    const base = async () => (await store.baselines(['*'])).get('*')?.n ?? 0;
+    const before = await base();
+    // One address: it is flagged; its /64 holds the same evidence and is not.
+    const first = await det.scoreChunk([alert({ src: `${net}::a`, ts: T0, ruleId: 'hit' })]);
+    expect(first.flagged.map((f) => [f.ip, f.kind])).toEqual([[`${net}::a`, undefined]]);
+    expect(first.scored.filter((x) => x.ip === prefix).map((x) => x.scope).sort()).toEqual(['*', 'seoul-jongno']);
+    expect((await state(prefix))!).toMatchObject({ n: 1, addresses: 1, flag: null });
+    expect((await state(`${net}::a`))!.addresses).toBe(0);
+    // Prefixes read the scope's rate baseline but never teach it: one sample for the one address.
+    expect(await base()).toBe(before + 1);
+    // A second address of the /64: now the /64 is flagged too, named as a prefix.
+    const second = await det.scoreChunk([alert({ src: `${net}:1::b`, ts: T0 + S, ruleId: 'hit' })]);
+    expect(second.flagged.map((f) => [f.ip, f.kind ?? 'ip', f.addresses ?? 1]).sort()).toEqual([[`${net}:1::b`, 'ip', 1], [prefix, 'prefix', 2]]);
+    const pf = second.flagged.find((f) => f.ip === prefix)!;
+    expect(pf).toMatchObject({ prefix: 64, alertCount: 2 });
+    expect(pf.contributions[0]).toEqual({ factor: 'prefix', points: 0, detail: `2 addresses of ${prefix}` });
+    // Another /64 next door is its own prefix; IPv4 has none.
+    await det.scoreChunk([alert({ src: '2a0e:97c0:3e1:7b1::a', ts: T0, ruleId: 'x' }), alert({ src: '45.155.205.30', ts: T0, ruleId: 'x' })]);
+    expect((await state('2a0e:97c0:3e1:7b1::/64'))!.addresses).toBe(1);
+    expect((await store.states('45.155.205.30/64', ['*'])).size).toBe(0);
+
+    // An allowlisted address inside a /64: its prefix is scored but never flagged (the block would cover it).
+    const partner = '2a0e:97c0:3e1:7c0::50';
+    await app.app.get(AllowlistService).add({ value: partner, jurisdiction: null, reason: 'partner', actor: { type: 'system', id: 'test' }, expires: null });
+    const guarded = await det.scoreChunk([alert({ src: '2a0e:97c0:3e1:7c0::1', ts: T0, ruleId: 'hit' }), alert({ src: '2a0e:97c0:3e1:7c0::2', ts: T0, ruleId: 'hit' })]);
+    expect(guarded.flagged.map((f) => f.ip).sort()).toEqual(['2a0e:97c0:3e1:7c0::1', '2a0e:97c0:3e1:7c0::2']);
+    expect((await state('2a0e:97c0:3e1:7c0::/64'))!.addresses).toBe(2);
+
+    // detection.ipv6Prefix: 0 turns prefixes off.
+    app.config.detection.ipv6Prefix = 0;
+    try {
+      await det.scoreChunk([alert({ src: '2a0e:97c0:3e1:7d0::1', ts: T0, ruleId: 'hit' })]);
+      expect((await store.states('2a0e:97c0:3e1:7d0::/64', ['*'])).size).toBe(0);
+    } finally {
+      app.config.detection.ipv6Prefix = 64;
+    }
+  });
+
   it('distinct ports past the inline cap are counted by a HyperLogLog, and in the ports factor', async () => {
     app.config.detection.weights.ports = 15;
     rules.replace([]);

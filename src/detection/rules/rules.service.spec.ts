@@ -14,7 +14,7 @@ describe('detection rule files', () => {
 
   it('the shipped default set loads without errors', () => {
     expect(shipped.errors.map(formatLoadError)).toEqual([]);
-    expect(set.rules.map((r) => r.id).sort()).toEqual(['brute-force', 'critical-signature', 'exploit-burst', 'host-scan', 'multi-jurisdiction', 'port-scan', 'slow-host-scan', 'slow-port-scan', 'web-attack-burst']);
+    expect(set.rules.map((r) => r.id).sort()).toEqual(['brute-force', 'critical-exploit-allowed', 'critical-signature', 'cve-probe', 'exploit-burst', 'host-scan', 'multi-jurisdiction', 'port-scan', 'slow-host-scan', 'slow-port-scan', 'web-attack-burst']);
   });
 
   it('each default rule matches the alerts it is about, and not ordinary noise', () => {
@@ -25,6 +25,20 @@ describe('detection rule files', () => {
     const noise = fired(alert({ name: 'ET INFO Observed DNS Query to .cloud TLD', category: 'Potentially Bad Traffic', sev: 2 }));
     expect(noise).not.toEqual(expect.arrayContaining(['brute-force']));
     expect(noise.filter((id) => ['critical-signature', 'exploit-burst', 'web-attack-burst', 'multi-jurisdiction'].includes(id))).toEqual([]);
+  });
+
+  it('first-hit exploit rules: a critical exploit let through, or a CVE probe; not generic web signatures or dropped exploits', () => {
+    const traversal = { name: 'ET EXPLOIT Generic Path Traversal Attempt', category: 'Attempted Administrator Privilege Gain', sev: 4 };
+    expect(fired(alert(traversal))).toEqual(expect.arrayContaining(['critical-exploit-allowed', 'critical-signature']));
+    expect(fired(alert({ ...traversal, action: 'blocked' }))).not.toContain('critical-exploit-allowed');
+    expect(fired(alert({ ...traversal, sev: 3 }))).not.toContain('critical-exploit-allowed');
+    expect(fired(alert({ name: 'Apache.Log4j.Error.Log.Remote.Code.Execution', category: 'ips', sev: 5, format: 'fortigate' }))).toContain('critical-exploit-allowed');
+    const cve = fired(alert({ name: 'ET EXPLOIT Apache HTTP Server 2.4.49 Path Traversal Attempt (CVE-2021-41773)', category: 'Web Application Attack', sev: 4, action: 'blocked' }));
+    expect(cve).toContain('cve-probe');
+    expect(cve).not.toContain('critical-exploit-allowed');
+    expect(fired(alert({ name: 'ET POLICY Vulnerable Java Version (CVE-2021-0001)', category: 'Potentially Bad Traffic', sev: 2 }))).not.toContain('cve-probe');
+    const web = fired(alert({ name: 'ET WEB_SERVER PHP tags in HTTP POST', category: 'Web Application Attack', sev: 4 }));
+    expect(web.filter((id) => ['critical-exploit-allowed', 'cve-probe'].includes(id))).toEqual([]);
   });
 
   it('a bad rule is reported at file:line:col with its path', () => {

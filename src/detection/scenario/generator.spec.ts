@@ -35,6 +35,12 @@ describe('scenario generator', () => {
     }
   });
 
+  it('benign users trip a high-severity web false positive, never an exploit or CVE signature', () => {
+    const benign = s.events.filter((e) => e.label === 'benign' && e.format === 'suricata-eve').map((e) => JSON.parse(e.line).alert);
+    expect(benign.some((a) => a.severity === 1 && a.category === 'Web Application Attack')).toBe(true);
+    expect(benign.filter((a) => /\bexploit\b|cve-\d{4}-\d+/i.test(a.signature) || /privilege gain/i.test(a.category))).toEqual([]);
+  });
+
   it('batches follow scenario time, one per step, jurisdiction and format', () => {
     const batches = batchesInTimeOrder(s, 300_000);
     expect(batches.reduce((n, b) => n + b.events.length, 0)).toBe(s.events.length);

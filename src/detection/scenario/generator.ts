@@ -79,8 +79,12 @@ const BENIGN_SIGS = [
   { sid: 2019401, sig: 'ET POLICY Vulnerable Java Version 1.8.x Detected', cat: 'Potentially Bad Traffic', sev: 2 },
   { sid: 2011716, sig: 'ET SCAN Sipvicious User-Agent Detected (friendly-scanner)', cat: 'Attempted Information Leak', sev: 3 },
 ];
-/** A false positive a normal user trips now and then. */
-const FALSE_POSITIVE = { sid: 2024897, sig: 'ET EXPLOIT Possible Apache Struts OGNL Expression Injection (CVE-2017-5638)', cat: 'Attempted Administrator Privilege Gain', sev: 1 };
+/**
+ * A false positive a normal user trips now and then: a generic web-attack pattern (PHP code in a
+ * forum post), high severity. Not an exploit or CVE signature: those match one exploit's payload,
+ * which browsers do not send, and a deployment suppresses one that misfires on its users.
+ */
+const FALSE_POSITIVE = { sid: 2011768, sig: 'ET WEB_SERVER PHP tags in HTTP POST', cat: 'Web Application Attack', sev: 1 };
 const SCANNER_PORTS = [[1433, 'MSSQL'], [3306, 'mySQL'], [5432, 'PostgreSQL'], [5900, 'VNC'], [3389, 'RDP'], [6379, 'Redis'], [9200, 'Elasticsearch']] as const;
 const EXPLOITS = [
   { sid: 2034647, sig: 'ET EXPLOIT Apache log4j RCE Attempt (CVE-2021-44228)', cat: 'Attempted Administrator Privilege Gain', sev: 1, port: 8080 },

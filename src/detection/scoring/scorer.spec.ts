@@ -2,7 +2,7 @@ import { DetectionConfig } from '../../infra/config/config.schema';
 import { compileRule, type CompiledRule } from '../rules/matcher';
 import { DetectionRule } from '../rules/rule.schema';
 import { decay, decayedScore, decideFlag, logRamp, rankKey, scoreState } from './scorer';
-import { mergeStates, parseState, type IpState } from './state';
+import { encodeRuleRecord, mergeStates, parseState, RULE_NAME_MAX, type IpState } from './state';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -16,7 +16,7 @@ const rules = new Map([
 ]);
 
 function state(over: Partial<IpState> = {}): IpState {
-  return { first: T0, last: T0, n: 1, rateC: 1, rateT: T0, hi: 0, allowed: 0, blocked: 1, targets: 1, ports: 1, signatures: 1, jurisdictions: { 'seoul-jongno': T0 }, rules: {}, sigs: {}, flag: null, geo: { country: 'KR', asn: 4766, org: 'Korea Telecom' }, sets: { dt: '', dp: '', ds: '' }, ...over };
+  return { first: T0, last: T0, n: 1, rateC: 1, rateT: T0, hi: 0, allowed: 0, blocked: 1, targets: 1, ports: 1, signatures: 1, addresses: 0, jurisdictions: { 'seoul-jongno': T0 }, rules: {}, sigs: {}, flag: null, geo: { country: 'KR', asn: 4766, org: 'Korea Telecom' }, sets: { dt: '', dp: '', ds: '', da: '' }, ...over };
 }
 const score = (s: IpState, extra: Partial<Parameters<typeof scoreState>[0]> = {}) => scoreState({ state: s, rules, config, baseline: null, recurrence: null, at: s.last, ...extra });
 const factor = (s: IpState, name: string, extra = {}) => score(s, extra).contributions.find((c) => c.factor === name);
@@ -34,6 +34,22 @@ describe('scoring', () => {
     );
     expect(score(s).score).toBe(100); // 105 capped
     expect(score(s).raw).toBe(105);
+  });
+
+  it('a stored rule firing keeps the whole signature name (bounded), and the explanation shows it', () => {
+    const name = 'ET EXPLOIT Generic Path Traversal Attempt Against Embedded Web Server Inbound (Path Traversal)';
+    const stored = parseState({ f: String(T0), l: String(T0), n: '3', 'r:crit': encodeRuleRecord({ at: T0, value: 3, name }) })!;
+    expect(stored.rules.crit.name).toBe(name);
+    expect(factor(stored, 'rule:crit')!.detail).toBe(`matched "${name}" ×3 (rule crit, +30)`);
+    const huge = parseState({ f: String(T0), l: String(T0), 'r:crit': encodeRuleRecord({ at: T0, value: 1, name: 'x'.repeat(5000) }) })!;
+    expect(huge.rules.crit.name).toHaveLength(RULE_NAME_MAX);
+  });
+
+  it('an IPv6 prefix says first how many of its addresses it stands for', () => {
+    const c = score(state({ addresses: 30, rules: { brute: { at: T0, value: 90 } } }), { subject: '2a0e:97c0:3e1:7a2::/64' }).contributions;
+    expect(c[0]).toEqual({ factor: 'prefix', points: 0, detail: '30 addresses of 2a0e:97c0:3e1:7a2::/64' });
+    expect(c[1].factor).toBe('rule:brute');
+    expect(score(state()).contributions.map((x) => x.factor)).not.toContain('prefix');
   });
 
   it('ignores firings of rules no longer loaded', () => {
@@ -120,8 +136,8 @@ describe('state', () => {
   });
 
   it('merges jurisdiction states for a partial view', () => {
-    const a = state({ n: 3, hi: 1, jurisdictions: { a: T0 }, rules: { brute: { at: T0, value: 10 } }, sets: { dt: 'aaaaaaaabbbbbbbb', dp: '', ds: '' } });
-    const b = state({ n: 2, last: T0 + 10, jurisdictions: { b: T0 + 10 }, rules: { brute: { at: T0 + 10, value: 11 } }, sets: { dt: 'bbbbbbbbcccccccc', dp: '#', ds: '' } });
+    const a = state({ n: 3, hi: 1, jurisdictions: { a: T0 }, rules: { brute: { at: T0, value: 10 } }, sets: { dt: 'aaaaaaaabbbbbbbb', dp: '', ds: '', da: '' } });
+    const b = state({ n: 2, last: T0 + 10, jurisdictions: { b: T0 + 10 }, rules: { brute: { at: T0 + 10, value: 11 } }, sets: { dt: 'bbbbbbbbcccccccc', dp: '#', ds: '', da: '' } });
     const m = mergeStates([a, b], 600_000, { dp: 40 })!;
     expect(m).toMatchObject({ n: 5, hi: 1, last: T0 + 10, targets: 3, ports: 40, jurisdictions: { a: T0, b: T0 + 10 }, rules: { brute: { at: T0 + 10, value: 11 } }, flag: null });
   });

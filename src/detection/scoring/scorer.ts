@@ -30,6 +30,8 @@ export interface ScoreInput {
   /** Label for the rate factor's baseline ("jurisdiction" or "federation"). */
   baselineName?: string;
   at: number;
+  /** The scored IP or IPv6 prefix, named in a prefix's explanation. */
+  subject?: string;
 }
 
 export const halfLifeMs = (c: DetectionConfig) => c.halfLifeHours * 3_600_000;
@@ -106,6 +108,8 @@ export function scoreState(input: ScoreInput): Scored {
   }
 
   out.sort((a, b) => b.points - a.points);
+  // A prefix's score is its member addresses' alerts together: say so first (no points of its own).
+  if (s.addresses > 0) out.unshift({ factor: 'prefix', points: 0, detail: `${s.addresses} address${s.addresses === 1 ? '' : 'es'} of ${input.subject ?? 'this prefix'}` });
   const raw = Math.max(0, out.reduce((sum, x) => sum + x.points, 0));
   return { score: round1(Math.min(100, raw)), raw, scoredAt: at, contributions: out };
 }

@@ -25,6 +25,8 @@ export interface IpState {
   targets: number;
   ports: number;
   signatures: number;
+  /** Distinct member addresses: an IPv6 prefix's state only (0 for an address). */
+  addresses: number;
   /** Jurisdiction → last time it reported the IP. */
   jurisdictions: Record<string, number>;
   rules: Record<string, RuleRecord>;
@@ -32,7 +34,7 @@ export interface IpState {
   flag: { gen: number; score: number; at: number } | null;
   geo: GeoInfo | null;
   /** Inline distinct sets (8-hex hashes) or '#' once promoted to a HyperLogLog. */
-  sets: { dt: string; dp: string; ds: string };
+  sets: { dt: string; dp: string; ds: string; da: string };
 }
 
 /** Decode the scope hash written by the update script. Returns null for an IP never seen. */
@@ -51,12 +53,13 @@ export function parseState(h: Record<string, string>): IpState | null {
     targets: num('dtn'),
     ports: num('dpn'),
     signatures: num('dsn'),
+    addresses: num('dan'),
     jurisdictions: {},
     rules: {},
     sigs: {},
     flag: h.fg ? { gen: num('fg'), score: num('fs'), at: num('fa') } : null,
     geo: h.cc !== undefined || h.as !== undefined ? { country: h.cc || null, asn: h.as ? Number(h.as) : null, org: h.ao || null } : null,
-    sets: { dt: h.dt ?? '', dp: h.dp ?? '', ds: h.ds ?? '' },
+    sets: { dt: h.dt ?? '', dp: h.dp ?? '', ds: h.ds ?? '', da: h.da ?? '' },
   };
   for (const [k, v] of Object.entries(h)) {
     if (k.startsWith('j:')) s.jurisdictions[k.slice(2)] = Number(v);
@@ -69,9 +72,16 @@ export function parseState(h: Record<string, string>): IpState | null {
   return s;
 }
 
-/** Encode a rule firing as stored: `at|value[|name]` (kept under 64 bytes so the hash stays a listpack). */
+/** Longest signature name a rule firing keeps: explanations show names whole, within reason. */
+export const RULE_NAME_MAX = 200;
+
+/**
+ * Encode a rule firing as stored: `at|value[|name]`. The name is kept whole up to RULE_NAME_MAX
+ * (an analyst must read which signature fired); a long one turns that IP's hash from a listpack
+ * into a hashtable, a cost paid only by IPs a single-alert rule matched.
+ */
 export function encodeRuleRecord(r: RuleRecord): string {
-  return `${Math.round(r.at)}|${r.value}${r.name ? `|${r.name.slice(0, 36)}` : ''}`;
+  return `${Math.round(r.at)}|${r.value}${r.name ? `|${r.name.slice(0, RULE_NAME_MAX)}` : ''}`;
 }
 
 /** Bring an EWMA decayed count to time `t`. */
@@ -84,7 +94,7 @@ export function rateAt(c: number, since: number, t: number, tauMs: number): numb
  * jurisdictions that reported an IP). Counts add up, rules keep their latest firing, distinct
  * counts add inline sets as a union; `promoted` gives the union count of HLL-backed features.
  */
-export function mergeStates(states: IpState[], tauMs: number, promoted: Partial<Record<'dt' | 'dp' | 'ds', number>> = {}): IpState | null {
+export function mergeStates(states: IpState[], tauMs: number, promoted: Partial<Record<'dt' | 'dp' | 'ds' | 'da', number>> = {}): IpState | null {
   if (!states.length) return null;
   if (states.length === 1) return states[0];
   const last = Math.max(...states.map((s) => s.last));
@@ -101,12 +111,13 @@ export function mergeStates(states: IpState[], tauMs: number, promoted: Partial<
     targets: 0,
     ports: 0,
     signatures: 0,
+    addresses: 0,
     jurisdictions: {},
     rules: {},
     sigs: {},
     flag: null,
     geo: states.find((s) => s.geo)?.geo ?? null,
-    sets: { dt: '', dp: '', ds: '' },
+    sets: { dt: '', dp: '', ds: '', da: '' },
   };
   for (const s of states) {
     out.n += s.n;
@@ -124,7 +135,7 @@ export function mergeStates(states: IpState[], tauMs: number, promoted: Partial<
       had.count += v.count;
     }
   }
-  const union = (key: 'dt' | 'dp' | 'ds', field: 'targets' | 'ports' | 'signatures') => {
+  const union = (key: 'dt' | 'dp' | 'ds' | 'da', field: 'targets' | 'ports' | 'signatures' | 'addresses') => {
     const inline = new Set<string>();
     for (const s of states) if (s.sets[key] !== '#') for (let i = 0; i < s.sets[key].length; i += 8) inline.add(s.sets[key].slice(i, i + 8));
     out[field] = inline.size + (promoted[key] ?? 0);
@@ -132,5 +143,6 @@ export function mergeStates(states: IpState[], tauMs: number, promoted: Partial<
   union('dt', 'targets');
   union('dp', 'ports');
   union('ds', 'signatures');
+  union('da', 'addresses');
   return out;
 }

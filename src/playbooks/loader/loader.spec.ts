@@ -44,7 +44,7 @@ describe('YAML loader', () => {
 
   it('names sequence items by index', () => {
     const text = RULE.replace('  severity: { gte: 4 }', '  any:\n    - severity: 4\n    - destination.port: [22, "9-1"]');
-    expect(errs(text)).toEqual(['f.yaml:8:30  match.any[1].destination.port[1]  range must be low-high within 0-65535']);
+    expect(errs(text)).toEqual(['f.yaml:8:30  match.any[1].destination.port[1]  range must be low-high within 0-65535, got "9-1"']);
   });
 
   it('rejects wrong apiVersion and unknown kinds with hints', () => {
@@ -123,7 +123,7 @@ steps:
 `;
   const pbErrs = (text: string) => loadText(text, 'pb.yaml', { registry: reg }).errors.map(formatLoadError);
   const VARS = '(variables: threat.ip, threat.score, threat.confidence, threat.jurisdictions, threat.country, threat.rules, threat.generation, playbook.owner)';
-  const FIELDS = 'ip, score, confidence, generation, reason, threshold, rules, jurisdictions, jurisdiction, country, asn, as_org, alert_count, first_seen, last_seen';
+  const FIELDS = 'ip, score, confidence, generation, reason, threshold, rules, jurisdictions, jurisdiction, country, asn, as_org, alert_count, first_seen, last_seen, kind, addresses';
   const STEPS_HINT = '(a list of steps, each with an id and one action (block, unblock, share, notify, approve, tag))';
 
   it('accepts the valid one', () => {
@@ -132,9 +132,9 @@ steps:
 
   it.each<[string, string, string[]]>([
     ['block without a duration', PB.replace('      duration: 24h\n', ''), ['pb.yaml:14:5  steps[1].block.duration  missing (blocks must expire, e.g. duration: 24h)']],
-    ['a zero duration', PB.replace('duration: 24h', 'duration: 0h'), ['pb.yaml:15:7  steps[1].block.duration  must be longer than 0 (blocks must expire, e.g. duration: 24h)']],
-    ['a duration in words', PB.replace('duration: 24h', 'duration: 1 day'), ['pb.yaml:15:7  steps[1].block.duration  a duration like 30s, 15m, 24h or 7d (blocks must expire, e.g. duration: 24h)']],
-    ['an unknown step key', PB.replace('  - id: ask\n', '  - id: ask\n    iff: true\n'), ['pb.yaml:12:5  steps[0].iff  unknown key "iff" (check the spelling; unknown keys are refused)']],
+    ['a zero duration', PB.replace('duration: 24h', 'duration: 0h'), ['pb.yaml:15:7  steps[1].block.duration  must be longer than 0, got "0h" (blocks must expire, e.g. duration: 24h)']],
+    ['a duration in words', PB.replace('duration: 24h', 'duration: 1 day'), ['pb.yaml:15:7  steps[1].block.duration  a duration like 30s, 15m, 24h or 7d, got "1 day" (blocks must expire, e.g. duration: 24h)']],
+    ['an unknown step key', PB.replace('  - id: ask\n', '  - id: ask\n    iff: true\n'), ['pb.yaml:12:5  steps[0].iff  unknown key "iff" (did you mean "if"?)']],
     ['two actions in a step', PB.replace('    approve: { quorum: 2, timeout: 2h }', '    approve: { quorum: 2, timeout: 2h }\n    tag: { tags: [x] }'), [`pb.yaml:11:5  steps[0]  one action per step, got approve and tag ${STEPS_HINT}`]],
     ['a step without action', PB.replace('    notify: { url: "https://soc.example/hook", secret: soc }\n', '    description: nothing\n'), [`pb.yaml:17:5  steps[2]  no action: give one of block, unblock, share, notify, approve, tag ${STEPS_HINT}`]],
     ['an unknown status', PB.replace('status: enforcing', 'status: live'), ['pb.yaml:6:1  status  Invalid option: expected one of "draft"|"shadow"|"enforcing"|"disabled" (draft (not run), shadow (runs, records what it would do), enforcing (acts) or disabled)']],
@@ -147,7 +147,7 @@ steps:
     ['a duplicate step id', PB.replace('  - id: tell', '  - id: ask'), ['pb.yaml:17:5  steps[2].id  duplicate step id "ask" (also steps[0])']],
     ['a quorum of 0', PB.replace('quorum: 2', 'quorum: 0'), ['pb.yaml:12:16  steps[0].approve.quorum  Too small: expected number to be >=1 (distinct approvers needed, e.g. quorum: 2)']],
     ['an unknown TLP', PB.replace('  - id: tell\n', '  - id: share\n    share: { to: [children], tlp: ORANGE }\n  - id: tell\n'), ['pb.yaml:18:30  steps[2].share.tlp  Invalid option: expected one of "CLEAR"|"GREEN"|"AMBER"|"AMBER+STRICT"|"RED" (one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED)']],
-    ['a non-HTTP webhook', PB.replace('https://soc.example/hook', 'ftp://soc.example/hook'), ['pb.yaml:18:15  steps[2].notify.url  an http(s) URL']],
+    ['a non-HTTP webhook', PB.replace('https://soc.example/hook', 'ftp://soc.example/hook'), ['pb.yaml:18:15  steps[2].notify.url  an http(s) URL, got "ftp://soc.example/hook"']],
     ['no steps', PB.replace(/steps:[\s\S]*$/, 'steps: []\n'), [`pb.yaml:10:1  steps  Too small: expected array to have >=1 items ${STEPS_HINT}`]],
     ['a test naming an unknown step', PB + 'tests:\n  - name: t\n    trigger: { threat: { ip: 45.1.2.3 } }\n    expect: { steps: [blok] }\n', ['pb.yaml:22:23  tests[0].expect.steps[0]  no step "blok" in this playbook (steps: ask, block, tell)']],
     [
@@ -185,5 +185,57 @@ steps:
     expect(pbErrs(PB.replace('name: Jongno blocks', 'name: !!js/function "x"'))[0]).toMatch(/^pb\.yaml:4:7 {2}\(document\) {2}.*tag/i);
     const bomb = PB.replace('name: Jongno blocks', 'name: Jongno blocks\nx: &a [a, a, a, a, a, a, a, a]\ny: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nz: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]');
     expect(pbErrs(bomb)[0]).toMatch(/alias/i);
+  });
+});
+
+/** Mistakes newcomers make, said so they can fix them without reading the schema. */
+describe('Playbook load errors that explain themselves', () => {
+  const reg = new KindRegistry().register(PlaybookKind);
+  const PB = `apiVersion: gwanje/v1
+kind: Playbook
+id: jongno-block
+name: Jongno blocks
+owner: seoul-jongno
+status: enforcing
+trigger:
+  on: threat.flagged
+  if: threat.score >= 80
+steps:
+  - id: block
+    block:
+      duration: 24h
+      reason: "score {{ threat.score }}"
+`;
+  const pbErrs = (text: string) => loadText(text, 'pb.yaml', { registry: reg }).errors.map(formatLoadError);
+
+  it('suggests the key that was meant', () => {
+    expect(pbErrs(PB.replace('      duration: 24h', '      duration: 24h\n      escalte: true'))).toEqual(['pb.yaml:14:7  steps[0].block.escalte  unknown key "escalte" (did you mean "escalate"?)']);
+    expect(pbErrs(PB.replace('name: Jongno blocks', 'name: Jongno blocks\ndescripton: x'))).toEqual(['pb.yaml:5:1  descripton  unknown key "descripton" (did you mean "description"?)']);
+    // Nothing close: the keys that are allowed there.
+    expect(pbErrs(PB.replace('  on: threat.flagged', '  on: threat.flagged\n  zzzzzz: 1'))).toEqual(['pb.yaml:9:3  trigger.zzzzzz  unknown key "zzzzzz" (known keys here: on, if)']);
+  });
+
+  it('quotes the bad duration', () => {
+    expect(pbErrs(PB.replace('duration: 24h', 'duration: 1 day'))[0]).toContain('a duration like 30s, 15m, 24h or 7d, got "1 day"');
+    expect(pbErrs(PB.replace('duration: 24h', 'duration: 0h'))[0]).toContain('must be longer than 0, got "0h"');
+  });
+
+  it('hints at == when a CEL condition uses =', () => {
+    const [e] = pbErrs(PB.replace('threat.score >= 80', 'threat.country = "KR"'));
+    expect(e).toMatch(/^pb\.yaml:9:\d+ {2}trigger\.if {2}CEL: .*\(CEL compares with == \(a single = is not an operator\); variables: /);
+    // = inside a string, and <=, are not the mistake.
+    expect(pbErrs(PB.replace('threat.score >= 80', 'threat.country == "a=b" && threat.score <= 3'))).toEqual([]);
+  });
+
+  it('puts indentation errors on the line that is off, in words', () => {
+    expect(pbErrs(PB.replace('      reason:', '     reason:'))).toEqual([
+      'pb.yaml:14:6  (document)  indentation: this key starts at column 6, the key above it (line 13) at column 7 (keys of one mapping start at the same column; indent with spaces, not tabs)',
+    ]);
+    // yaml reports an over-indented line on the line above it.
+    expect(pbErrs(PB.replace('      reason:', '        reason:'))).toEqual([
+      'pb.yaml:14:9  (document)  indentation: this line starts at column 9, deeper than line 13 (column 7), which already has a value (keys of one mapping start at the same column; indent with spaces, not tabs)',
+    ]);
+    expect(pbErrs(PB.replace('  if: threat', '   if: threat'))[0]).toMatch(/^pb\.yaml:9:4 {2}\(document\) {2}indentation: this line starts at column 4, deeper than line 8/);
+    expect(pbErrs(PB.replace('      reason:', '\treason:'))).toEqual(['pb.yaml:14:1  (document)  a tab in the indentation (YAML indents with spaces only: replace the tab with spaces)']);
   });
 });

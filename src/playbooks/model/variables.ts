@@ -26,6 +26,8 @@ const ThreatFields = {
   alert_count: 'int',
   first_seen: 'string',
   last_seen: 'string',
+  kind: 'string',
+  addresses: 'int',
 } satisfies Record<string, CelDecl>;
 
 const IndicatorFields = {
@@ -49,7 +51,7 @@ const IndicatorFields = {
 const PlaybookFields = { id: 'string', owner: 'string', mode: 'string' } satisfies Record<string, CelDecl>;
 
 const INT_FIELDS: Record<string, Set<string>> = {
-  threat: new Set(['generation', 'asn', 'alert_count']),
+  threat: new Set(['generation', 'asn', 'alert_count', 'addresses']),
   indicator: new Set(['alert_count']),
 };
 
@@ -77,7 +79,12 @@ export const VARIABLE_HINT: Record<TriggerType, string> = {
 // ---- views: what a trigger looks like to a playbook (and what tests write) -----------------
 
 export const ThreatView = z.strictObject({
+  /** An address, or for kind `prefix` an IPv6 network CIDR (what a block step blocks by default). */
   ip: z.string().min(1),
+  /** `prefix`: detection scored an IPv6 network as one (detection.ipv6Prefix). */
+  kind: z.enum(['ip', 'prefix']).default('ip'),
+  /** Distinct addresses of a prefix seen (1 for an address). */
+  addresses: z.number().int().min(1).default(1),
   score: z.number().min(0).max(100).default(90),
   /** Share of the score backed by detection rules rather than anomaly factors (0–100). */
   confidence: z.number().min(0).max(100).default(90),
@@ -179,6 +186,8 @@ export function flagConfidence(contributions: ThreatFlaggedPayload['contribution
 export function threatFlaggedTrigger(p: ThreatFlaggedPayload): TriggerInstance {
   const threat: ThreatView = {
     ip: p.ip,
+    kind: p.kind ?? 'ip',
+    addresses: p.addresses ?? 1,
     score: p.score,
     confidence: flagConfidence(p.contributions),
     generation: p.generation,
@@ -194,7 +203,7 @@ export function threatFlaggedTrigger(p: ThreatFlaggedPayload): TriggerInstance {
     first_seen: p.firstSeen,
     last_seen: p.lastSeen,
   };
-  return { type: 'threat.flagged', key: `flag:${p.ip}:${p.generation}`, ip: p.ip, jurisdictions: p.jurisdictions, view: { threat }, summary: `${p.ip} flagged (score ${Math.round(p.score)}, generation ${p.generation})` };
+  return { type: 'threat.flagged', key: `flag:${p.ip}:${p.generation}`, ip: p.ip, jurisdictions: p.jurisdictions, view: { threat }, summary: `${p.ip} flagged (${p.kind === 'prefix' ? `${p.addresses ?? '?'} addresses, ` : ''}score ${Math.round(p.score)}, generation ${p.generation})` };
 }
 
 export function sharedIndicatorTrigger(p: SharedIndicatorPayload): TriggerInstance {
