@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import type Redis from 'ioredis';
 import type { RedisTarget } from '../infra/redis/embedded-redis';
 import { createRedis } from '../infra/redis/redis.connection';
+import { RedisHealth } from '../infra/redis/redis.health';
 import { REDIS_TARGET } from '../infra/redis/redis.module';
 import { compareStreamIds } from '../infra/redis/stream-id';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
@@ -46,6 +47,7 @@ export class ChangeFeed implements BeforeApplicationShutdown {
     @Inject(REDIS_TARGET) private readonly target: RedisTarget,
     private readonly store: DecisionsStore,
     private readonly jurisdictions: JurisdictionsService,
+    private readonly health: RedisHealth,
   ) {}
 
   get listeners(): number {
@@ -111,7 +113,7 @@ export class ChangeFeed implements BeforeApplicationShutdown {
 
   private async run(started: () => void) {
     this.draining = false;
-    this.conn ??= createRedis(this.target, true);
+    this.conn ??= createRedis(this.target, true, this.health);
     const ids = this.jurisdictions.list().map((j) => j.id);
     const keys = ids.map((j) => this.store.logKey(j));
     // Start at each log's current end: '$' on every call would miss entries written between calls.

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
+import { isRedisConnectionError } from '../infra/redis/redis.health';
 import { DecisionsStore } from './decisions.store';
 
 /**
@@ -31,7 +32,8 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
           if (n) this.log.debug({ recorded: n }, 'expiries recorded');
         } while (n >= 1000 && this.timer);
       } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'expiry sweep failed; retrying next tick');
+        // Redis down: RedisHealth logs the outage once, not every tick.
+        if (!isRedisConnectionError(err)) this.log.warn({ err: (err as Error).message }, 'expiry sweep failed; retrying next tick');
       } finally {
         this.running = null;
       }

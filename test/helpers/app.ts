@@ -3,6 +3,7 @@ import path from 'node:path';
 import { GwanjeConfig } from '../../src/infra/config/config.schema';
 import { loadConfig } from '../../src/infra/config/config.loader';
 import { startGwanje, type RunningGwanje } from '../../src/server';
+import { atFileEnd } from './cleanup';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -45,7 +46,10 @@ export interface TestApp extends RunningGwanje {
 
 export async function startTestApp(overrides: DeepPartial<GwanjeConfig> = {}): Promise<TestApp> {
   const config = testConfig(overrides);
-  const running = await startGwanje(config);
+  const starting = startGwanje(config);
+  // Closed at the end of the file whatever happens to the test (close is idempotent).
+  atFileEnd(async () => (await starting.catch(() => null))?.close());
+  const running = await starting;
   const base = running.url ?? '';
   return {
     ...running,
@@ -55,9 +59,9 @@ export async function startTestApp(overrides: DeepPartial<GwanjeConfig> = {}): P
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       const key = opts.key === undefined ? ADMIN_KEY : opts.key;
       if (key) headers['x-api-key'] = key;
-      let body: BodyInit | undefined;
+      let body: RequestInit['body'];
       if (opts.raw !== undefined) {
-        body = opts.raw as BodyInit;
+        body = opts.raw as RequestInit['body'];
         headers['content-type'] ??= 'text/plain';
       } else if (opts.body !== undefined) {
         body = JSON.stringify(opts.body);
@@ -76,8 +80,11 @@ export async function startTestApp(overrides: DeepPartial<GwanjeConfig> = {}): P
   };
 }
 
-/** Poll until `check` returns a truthy value or the time runs out. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+/**
+ * Poll until `check` returns a truthy value or the time runs out. The bound only turns a condition
+ * that never comes into a message; it is generous because a loaded machine is slow, not wrong.
+ */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -108,7 +108,7 @@ export interface DeploymentProcess {
 }
 
 /** Spawn dist/ in the `all` role and wait until its /health answers ok (the API listens only once the workers are up). */
-export async function startDeploymentProcess(config: GwanjeConfig, timeoutMs = 30_000): Promise<DeploymentProcess> {
+export async function startDeploymentProcess(config: GwanjeConfig, timeoutMs = 120_000): Promise<DeploymentProcess> {
   const child = spawnGwanje('all', config);
   let out = '';
   const keep = (d: Buffer) => void (out = (out + d).slice(-8000));

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { startRedisServer } from './redis-server';
 
@@ -19,6 +20,8 @@ export default async function globalSetup() {
     if (process.env.CI) throw new Error(`build failed:\n${out}`);
     process.stderr.write(`\n[global-setup] build has type errors (continuing outside CI):\n${out.split('\n').slice(0, 10).join('\n')}\n`);
   }
+  // Every process the run starts inherits this mark; the global teardown fails the run on any still alive.
+  process.env.GWANJE_TEST_RUN = randomUUID();
   const redis = await startRedisServer();
   process.env.GWANJE_TEST_REDIS_URL = redis.url;
   (globalThis as any).__GWANJE_REDIS__ = redis.child;

@@ -44,7 +44,7 @@ export async function enqueueFlag(app: TestApp, p: ThreatFlaggedPayload, jobId =
 }
 
 /** The runs of a playbook, once `check` holds for them. */
-export async function runsOf(app: TestApp, playbook: string, check: (runs: any[]) => boolean = (r) => r.length > 0, timeoutMs = 15_000): Promise<any[]> {
+export async function runsOf(app: TestApp, playbook: string, check: (runs: any[]) => boolean = (r) => r.length > 0, timeoutMs = 60_000): Promise<any[]> {
   let last: any[] = [];
   try {
     return await eventually(async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { killAtFileEnd } from './cleanup';
 import type { GwanjeConfig } from '../../src/infra/config/config.schema';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -25,13 +26,13 @@ export function spawnGwanje(role: 'api' | 'worker' | 'all', config: GwanjeConfig
   });
   child.stdout!.resume();
   child.stderr!.resume();
-  return child;
+  return killAtFileEnd(child);
 }
 
 /** The real `gwanje` binary, asynchronously (a test app in this process keeps serving meanwhile). */
 export function runGwanje(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/gwanje.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = killAtFileEnd(spawn(process.execPath, [path.join(ROOT, 'bin/gwanje.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -40,6 +41,7 @@ export function runGwanje(args: string[], env: Record<string, string> = {}): Pro
   });
 }
 
+/** The exit code once `child` has exited (null when a signal ended it), also when it already has. */
 export function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
 }

@@ -1,12 +1,15 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { eventually, startTestApp, type TestApp } from '../helpers/app';
+import { killAtFileEnd } from '../helpers/cleanup';
+import { childrenOf, isAlive } from '../helpers/leaks';
 import { ROOT, exited, runGwanje } from '../helpers/processes';
 
+// spawnSync blocks jest's own timers: its timeout is what ends a CLI that hangs (generous: a loaded machine is slow).
 const gwanje = (args: string[], env: Record<string, string>) =>
-  spawnSync(process.execPath, [path.join(ROOT, 'bin/gwanje.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  spawnSync(process.execPath, [path.join(ROOT, 'bin/gwanje.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
 
 const gwanjeAsync = runGwanje;
 
@@ -31,8 +34,8 @@ describe('gwanje CLI: keys', () => {
     expect(listed.stdout).not.toContain(key);
     expect((await app.call('POST', '/v1/ingest?format=auto', { key, raw: 'x' })).status).toBe(202);
     expect(gwanje(['keys', 'revoke', id], env).status).toBe(0);
-    await new Promise((r) => setTimeout(r, 2100)); // the key cache lives 2 s
-    expect((await app.call('POST', '/v1/ingest?format=auto', { key, raw: 'x' })).status).toBe(401);
+    // The key cache lives 2 s.
+    await eventually(async () => (await app.call('POST', '/v1/ingest?format=auto', { key, raw: 'x' })).status === 401);
   });
 
   it('replays a log file through the API with a summary, and a second replay is a no-op', async () => {
@@ -62,28 +65,33 @@ describe('gwanje CLI: keys', () => {
   });
 });
 
-describe('npm start without REDIS_URL', () => {
-  jest.setTimeout(90_000);
+/** `node dist/main.js` without REDIS_URL on a fresh data dir; resolves with its URL once the banner names it. */
+async function startEmbedded(): Promise<{ child: ChildProcess; url: string; dataDir: string; stdout: () => string }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gwanje-data-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', GWANJE_DATA_DIR: dataDir, LOG_LEVEL: 'warn', GWANJE_ADMIN_KEY: 'start-test-admin-key-123456' };
+  delete env.REDIS_URL;
+  // Killed at the end of the file should the test fail first; its redis-server dies with it (setpriv --pdeathsig).
+  const child = killAtFileEnd(spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  // No clock here: it is up when the banner says so, failed when it exits first (the jest timeout catches a hang).
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', () => {
+      const m = /API:\s+(http:\/\/\S+)\/v1/.exec(stdout);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before its start banner:\n${stdout}\n${stderr}`)));
+  });
+  return { child, url, dataDir, stdout: () => stdout };
+}
 
+describe('npm start without REDIS_URL', () => {
   it('starts its own redis-server under the data dir, serves, and stops it on SIGTERM', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'gwanje-data-'));
-    const env = { ...process.env, PORT: '0', GWANJE_DATA_DIR: dataDir, LOG_LEVEL: 'warn', GWANJE_ADMIN_KEY: 'start-test-admin-key-123456' };
-    delete env.REDIS_URL;
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.resume();
+    const { child, url, dataDir, stdout: out } = await startEmbedded();
+    const stdout = out();
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no start banner: ${stdout}`)), 50_000);
-        child.stdout!.on('data', () => {
-          const m = /API:\s+(http:\/\/\S+)\/v1/.exec(stdout);
-          if (m) {
-            clearTimeout(t);
-            resolve(m[1]);
-          }
-        });
-      });
       expect(stdout).toMatch(/Docs:\s+http:\/\/\S+\/docs/);
       const health = await (await fetch(`${url}/health`)).json();
       expect(health).toMatchObject({ status: 'ok', redis: 'up' });
@@ -91,22 +99,31 @@ describe('npm start without REDIS_URL', () => {
       expect(existsSync(socket)).toBe(true);
       expect(existsSync(path.join(dataDir, 'redis', 'appendonlydir'))).toBe(true);
       const docs = await fetch(`${url}/openapi.json`);
-      expect((await docs.json()).paths['/v1/ingest'].post).toBeDefined();
+      expect(((await docs.json()) as { paths: Record<string, { post?: unknown }> }).paths['/v1/ingest'].post).toBeDefined();
       child.kill('SIGTERM');
       expect(await exited(child)).toBe(0);
       expect(existsSync(socket)).toBe(false);
     } finally {
-      // A failed start must not leave the server (and its redis-server child) running.
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        if ((await Promise.race([exited(child), new Promise((r) => setTimeout(() => r('timeout'), 15_000))])) === 'timeout') child.kill('SIGKILL');
-      }
+      // A failed assertion must not leave the server (and its redis-server child) running.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
+  });
+
+  const linux = process.platform === 'linux' ? it : it.skip;
+  linux('a server killed with SIGKILL does not leave its redis-server behind', async () => {
+    const { child, dataDir } = await startEmbedded();
+    const [redis] = childrenOf(child.pid!).filter((c) => c.command.includes('redis-server'));
+    expect(redis).toBeDefined();
+    child.kill('SIGKILL');
+    await exited(child);
+    // The kernel sends the orphan SIGTERM: it writes its AOF, removes its socket and exits.
+    await eventually(async () => !isAlive(redis.pid));
+    expect(existsSync(path.join(dataDir, 'redis', 'redis.sock'))).toBe(false);
   });
 
   it('explains how to get Redis when no redis-server binary exists', async () => {
     const env = { PATH: '/nonexistent', PORT: '0', GWANJE_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gwanje-data-')) };
-    const out = spawnSync(process.execPath, [path.join(ROOT, 'dist/main.js')], { cwd: ROOT, env, encoding: 'utf8', timeout: 30_000 });
+    const out = spawnSync(process.execPath, [path.join(ROOT, 'dist/main.js')], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/redis-server' was not found/);
     expect(out.stderr).toMatch(/apt-get install -y redis-server/);
@@ -114,7 +131,7 @@ describe('npm start without REDIS_URL', () => {
   });
 
   it('refuses to start on a bad config value, naming the key', () => {
-    const out = spawnSync(process.execPath, [path.join(ROOT, 'dist/main.js')], { cwd: ROOT, env: { ...process.env, PORT: 'abc' }, encoding: 'utf8', timeout: 30_000 });
+    const out = spawnSync(process.execPath, [path.join(ROOT, 'dist/main.js')], { cwd: ROOT, env: { ...process.env, PORT: 'abc' }, encoding: 'utf8', timeout: 120_000 });
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/server\.port \(from PORT\)/);
   });

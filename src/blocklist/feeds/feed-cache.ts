@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
+import { isRedisConnectionError } from '../../infra/redis/redis.health';
 import { JurisdictionsService } from '../../jurisdictions/jurisdictions.service';
 import { DecisionsStore, type FeedMeta } from '../decisions.store';
 import { CONTENT_TYPES, renderBytes, type FeedFormat } from './renderers';
@@ -29,6 +30,9 @@ export interface Rendering {
   count: number;
   gzipped(): Promise<Buffer>;
 }
+
+/** A rendering as served: `staleMs` set when Redis was unreachable and it shows the last state read, that long ago. */
+export type Served = Rendering & { staleMs?: number };
 
 /** More changes than this since the last rendering: reload the jurisdiction instead of replaying the log. */
 const DELTA_MAX = 5000;
@@ -61,8 +65,26 @@ export class FeedCache {
     const meta = await this.store.meta(jurisdiction);
     let snap = this.snapshots.get(jurisdiction);
     if (!snap || snap.ver < meta.ver) snap = await this.refresh(jurisdiction, meta);
-    snap.advance(Date.now());
+    snap.verifiedAt = Date.now();
+    snap.advance(snap.verifiedAt);
     return snap;
+  }
+
+  /**
+   * The current state; while Redis is unreachable, the last one read from it (its expiries
+   * still applied by the clock), with how long ago Redis confirmed it. Firewalls keep blocking
+   * through an outage rather than getting errors, or worse, an empty list.
+   */
+  private async current(jurisdiction: string): Promise<{ snap: Snapshot; staleMs?: number }> {
+    try {
+      return { snap: await this.snapshot(jurisdiction) };
+    } catch (e) {
+      const last = this.snapshots.get(jurisdiction);
+      if (!last || !isRedisConnectionError(e)) throw e;
+      const now = Date.now();
+      last.advance(now);
+      return { snap: last, staleMs: now - last.verifiedAt };
+    }
   }
 
   private async refresh(jurisdiction: string, meta: FeedMeta): Promise<Snapshot> {
@@ -92,18 +114,19 @@ export class FeedCache {
     return snap;
   }
 
-  async rendering(jurisdiction: string, variant: FeedVariant): Promise<Rendering> {
-    const snap = await this.snapshot(jurisdiction);
+  async rendering(jurisdiction: string, variant: FeedVariant): Promise<Served> {
+    const { snap, staleMs } = await this.current(jurisdiction);
+    const served = (r: Rendering): Served => (staleMs === undefined ? r : { ...r, staleMs });
     const key = `${variant.format}|${variant.maxEntries ?? ''}|${variant.minScore ?? ''}|${variant.comments === false ? 0 : 1}`;
     let perJ = this.renderings.get(jurisdiction);
     if (!perJ) this.renderings.set(jurisdiction, (perJ = new Map()));
     const cached = perJ.get(key);
-    if (cached && cached.snap === snap && cached.epoch === snap.epoch) return cached.r;
+    if (cached && cached.snap === snap && cached.epoch === snap.epoch) return served(cached.r);
     const r = this.renderNow(snap, variant, cached?.r);
     perJ.delete(key); // re-insert: Map order is recency for the bound below
     perJ.set(key, { snap, epoch: snap.epoch, r });
     if (perJ.size > this.config.blocklist.feeds.variantsPerJurisdiction) perJ.delete(perJ.keys().next().value!);
-    return r;
+    return served(r);
   }
 
   private renderNow(snap: Snapshot, v: FeedVariant, previous?: Rendering): Rendering {

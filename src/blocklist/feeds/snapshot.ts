@@ -56,6 +56,8 @@ export class Snapshot {
   lastModified: number;
   /** Bumped on every content change; renderings of an older epoch are stale. */
   epoch = 0;
+  /** When Redis last confirmed this state current (ms): feeds served from it while Redis is down say how long ago. */
+  verifiedAt: number;
   active: FeedEntry[];
   ended: FeedEntry[];
   readonly hosts = new Map<string, FeedEntry>();
@@ -71,6 +73,7 @@ export class Snapshot {
   ) {
     this.ver = loaded.meta.ver;
     this.logId = loaded.logId;
+    this.verifiedAt = now;
     this.active = loaded.active.map(entryOf).sort(compareEntries);
     this.ended = loaded.ended.map(entryOf).sort(compareEntries);
     for (const e of this.active) this.index(e);

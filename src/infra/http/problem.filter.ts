@@ -1,6 +1,7 @@
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemError } from './problem';
+import { isRedisConnectionError, RedisHealth, RETRY_AFTER_SECONDS } from '../redis/redis.health';
+import { ProblemError, serviceUnavailable } from './problem';
 
 const FASTIFY_STATUS_DETAIL: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'request body is larger than the configured limit (server.bodyLimitBytes)',
@@ -13,22 +14,33 @@ const FASTIFY_STATUS_DETAIL: Record<string, string> = {
 export class ProblemFilter implements ExceptionFilter {
   private readonly log = new Logger('http');
 
+  constructor(@Optional() private readonly redis?: RedisHealth) {}
+
   catch(error: unknown, host: ArgumentsHost) {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const problem = toProblem(error);
-    if (problem.status >= 500) this.log.error({ err: error, url: request.url }, 'request failed');
+    let problem = toProblem(error);
+    // While Redis is known to be down, an unexpected error is the outage seen from elsewhere (a
+    // pipeline reply that never came): 503, and not one log line per request (RedisHealth logged it).
+    const outage = isRedisConnectionError(error) || (problem.status === 500 && this.redis?.up === false);
+    if (outage) {
+      problem = storeUnavailable();
+      this.log.debug({ err: error, url: request.url }, 'request failed: Redis is unreachable');
+    } else if (problem.status >= 500) this.log.error({ err: error, url: request.url }, 'request failed');
     const { headers, ...extra } = problem.extra;
     for (const [k, v] of Object.entries(headers ?? {})) reply.header(k, v);
     reply
       .status(problem.status)
       .type('application/problem+json')
-      .send({ type: 'about:blank', title: problem.title, status: problem.status, detail: problem.detail, instance: request.url.split('?')[0], ...extra });
+      .send({ type: 'about:blank', title: problem.title, status: problem.status, code: problem.code, detail: problem.detail, instance: request.url.split('?')[0], ...extra });
   }
 }
 
+const storeUnavailable = () => serviceUnavailable('the data store (Redis) is unreachable; retry after the Retry-After delay', RETRY_AFTER_SECONDS);
+
 export function toProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
+  if (isRedisConnectionError(error)) return storeUnavailable();
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();

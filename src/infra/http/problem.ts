@@ -9,18 +9,44 @@ export interface FieldError {
 }
 
 /**
+ * The stable, machine-readable `code` of a problem by its status, for clients that show their own
+ * words (the dashboard translates it); `detail` stays English and may change. A problem may carry a
+ * more specific code of its own (`extra.code`, e.g. federation refusals).
+ */
+export const PROBLEM_CODES: Readonly<Record<number, string>> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'rate_limited',
+  500: 'internal_error',
+  503: 'service_unavailable',
+};
+export const problemCode = (status: number): string => PROBLEM_CODES[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
+
+/**
  * A typed error the API answers as application/problem+json (RFC 9457).
- * `detail` says what was wrong and where; `errors` lists every field problem.
+ * `detail` says what was wrong and where; `errors` lists every field problem; `code` is stable.
  */
 export class ProblemError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; [k: string]: unknown } = {},
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; code?: string; [k: string]: unknown } = {},
   ) {
     super(detail);
     this.name = 'ProblemError';
+  }
+
+  get code(): string {
+    return typeof this.extra.code === 'string' ? this.extra.code : problemCode(this.status);
   }
 }
 
@@ -34,7 +60,8 @@ export const payloadTooLarge = (detail: string) => new ProblemError(413, 'Payloa
 export const unprocessable = (detail: string, errors?: FieldError[]) => new ProblemError(422, 'Unprocessable Content', detail, { errors });
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
   new ProblemError(429, 'Too Many Requests', detail, { headers: { 'retry-after': String(retryAfterSeconds) } });
-export const serviceUnavailable = (detail: string) => new ProblemError(503, 'Service Unavailable', detail);
+export const serviceUnavailable = (detail: string, retryAfterSeconds?: number) =>
+  new ProblemError(503, 'Service Unavailable', detail, retryAfterSeconds === undefined ? {} : { headers: { 'retry-after': String(retryAfterSeconds) } });
 
 export function zodFieldErrors(error: z.ZodError, where: string): FieldError[] {
   return error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));

@@ -6,6 +6,7 @@ import type { GwanjeConfig } from '../config/config.schema';
 import type { RedisTarget } from '../redis/embedded-redis';
 import { REDIS, REDIS_TARGET } from '../redis/redis.module';
 import { createRedis } from '../redis/redis.connection';
+import { isRedisConnectionError, RedisHealth } from '../redis/redis.health';
 import { DEFAULT_JOB_OPTIONS } from './job';
 
 /**
@@ -26,6 +27,7 @@ export class QueuesService implements OnApplicationShutdown {
     @Inject(REDIS_TARGET) private readonly target: RedisTarget,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CONFIG) config: GwanjeConfig,
+    private readonly health: RedisHealth,
   ) {
     this.prefix = `${config.redis.keyPrefix}:q`;
   }
@@ -33,9 +35,13 @@ export class QueuesService implements OnApplicationShutdown {
   queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      this.queueConnection ??= createRedis(this.target, true);
+      // Producers never block, so not the queue options: a bounded retry lets an add fail (503) while Redis is down instead of waiting for it.
+      this.queueConnection ??= createRedis(this.target, false, this.health);
       q = new Queue(name, { connection: this.queueConnection, prefix: this.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
-      q.on('error', (err) => this.log.error({ err, queue: name }, 'queue error'));
+      // Lost connections are logged once per outage by RedisHealth.
+      q.on('error', (err) => {
+        if (!isRedisConnectionError(err)) this.log.error({ err, queue: name }, 'queue error');
+      });
       this.queues.set(name, q);
     }
     return q;
@@ -43,11 +49,13 @@ export class QueuesService implements OnApplicationShutdown {
 
   /** Start a worker; many processes on many machines may run one for the same queue. */
   worker(name: string, processor: Processor, options: Partial<WorkerOptions> = {}): Worker {
-    const connection = createRedis(this.target, true);
+    const connection = createRedis(this.target, true, this.health);
     this.workerConnections.push(connection);
     const w = new Worker(name, processor, { connection, prefix: this.prefix, concurrency: 4, ...options });
     w.on('failed', (job, err) => this.log.warn({ queue: name, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
-    w.on('error', (err) => this.log.error({ err, queue: name }, 'worker error'));
+    w.on('error', (err) => {
+      if (!isRedisConnectionError(err)) this.log.error({ err, queue: name }, 'worker error');
+    });
     this.workers.push(w);
     return w;
   }

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, existsSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdirSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 
@@ -9,6 +9,11 @@ export class RedisUnavailableError extends Error {
 
 /** Where to reach Redis: a URL, or the embedded server's unix socket. */
 export type RedisTarget = { url: string } | { path: string };
+
+const notFound = (binary: string) =>
+  new RedisUnavailableError(
+    `'${binary}' was not found. Install Redis (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or set REDIS_URL=redis://host:6379 to use a running server.`,
+  );
 
 export interface EmbeddedRedis {
   target: RedisTarget;
@@ -31,6 +36,40 @@ async function answersPing(socket: string): Promise<boolean> {
   }
 }
 
+/** The executable a command name runs (PATH lookup), or null. */
+function resolveBinary(binary: string): string | null {
+  const candidates = binary.includes('/') ? [path.resolve(binary)] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, binary));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+let pdeathsig: string[] | undefined;
+/**
+ * A prefix that makes the server die with this process, even when this one is killed with
+ * SIGKILL: on Linux, util-linux's `setpriv --pdeathsig TERM` has the kernel send the server
+ * SIGTERM (it then writes its AOF and exits) when its parent dies. Elsewhere none; the next
+ * start reuses a server still answering on the socket.
+ */
+function dieWithParent(): string[] {
+  if (pdeathsig) return pdeathsig;
+  pdeathsig = [];
+  if (process.platform !== 'linux') return pdeathsig;
+  for (const setpriv of ['/usr/bin/setpriv', '/bin/setpriv']) {
+    if (existsSync(setpriv) && spawnSync(setpriv, ['--pdeathsig', 'TERM', '--', 'true'], { stdio: 'ignore' }).status === 0) {
+      pdeathsig = [setpriv, '--pdeathsig', 'TERM', '--'];
+      break;
+    }
+  }
+  return pdeathsig;
+}
+
 /**
  * Start (or reuse) a redis-server child for a single-machine install: AOF on, data under dataDir,
  * noeviction (queues and state must never be evicted), reachable only through a unix socket.
@@ -47,25 +86,25 @@ export async function startEmbeddedRedis(dataDir: string, binary = 'redis-server
     '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction',
     '--daemonize', 'no', '--logfile', path.join(dir, 'redis.log'),
   ];
-  const child: ChildProcess = spawn(binary, args, { stdio: 'ignore' });
+  const executable = resolveBinary(binary);
+  if (!executable) throw notFound(binary);
+  const [launcher, ...launch] = [...dieWithParent(), executable, ...args];
+  const child: ChildProcess = spawn(launcher, launch, { stdio: 'ignore' });
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (e: NodeJS.ErrnoException) =>
       reject(
-        new RedisUnavailableError(
-          e.code === 'ENOENT'
-            ? `'${binary}' was not found. Install Redis (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or set REDIS_URL=redis://host:6379 to use a running server.`
-            : `could not start ${binary}: ${e.message}`,
-        ),
+        e.code === 'ENOENT' ? notFound(binary) : new RedisUnavailableError(`could not start ${binary}: ${e.message}`),
       ),
     );
     child.once('exit', (code) => reject(new RedisUnavailableError(`${binary} exited with code ${code}; see ${path.join(dir, 'redis.log')}`)));
   });
+  // Generous: a large AOF loads for a while (PING answers LOADING meanwhile), and a busy machine is slow to start anything.
   const ready = (async () => {
-    for (let i = 0; i < 200; i++) {
-      if (await answersPing(socket)) return;
+    for (let i = 0; i < 1200; i++) {
+      if (child.exitCode !== null || child.signalCode !== null || (await answersPing(socket))) return; // an exit is reported by `failed`
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new RedisUnavailableError(`${binary} did not answer on ${socket} within 10 s`);
+    throw new RedisUnavailableError(`${binary} did not answer on ${socket} within a minute`);
   })();
   try {
     await Promise.race([ready, failed]);

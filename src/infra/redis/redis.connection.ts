@@ -1,5 +1,6 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import type { RedisTarget } from './embedded-redis';
+import type { RedisHealth } from './redis.health';
 
 /**
  * ioredis options for a target. `forQueues` gives what BullMQ requires for blocking
@@ -20,4 +21,24 @@ export function redisOptions(target: RedisTarget, forQueues = false): RedisOptio
   };
 }
 
-export const createRedis = (target: RedisTarget, forQueues = false) => new Redis(redisOptions(target, forQueues));
+/** A client whose duplicates (BullMQ makes one per worker for blocking commands) are watched like itself. */
+class WatchedRedis extends Redis {
+  constructor(options: RedisOptions, private readonly onClient: (client: Redis) => void) {
+    super(options);
+    onClient(this);
+  }
+
+  override duplicate(override?: Partial<RedisOptions>): Redis {
+    const copy = super.duplicate(override);
+    this.onClient(copy);
+    return copy;
+  }
+}
+
+/**
+ * A client for a target. With `health` its connection state is tracked and logged once per
+ * outage; without (the CLI) connection errors are left to the commands that fail on them. Either
+ * way every client has an 'error' listener, so ioredis never prints its unhandled-error line.
+ */
+export const createRedis = (target: RedisTarget, forQueues = false, health?: RedisHealth): Redis =>
+  new WatchedRedis(redisOptions(target, forQueues), (c) => (health ? health.track(c) : c.on('error', () => undefined)));
