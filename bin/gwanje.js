@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// The `gwanje` CLI. In a checkout it runs the TypeScript sources through tsx (no build step);
-// an installed package runs the compiled dist/.
+// The `gwanje` CLI runs the compiled dist/ when it matches the sources (built by `npm start`,
+// `npm run build` or `npx tsc -p tsconfig.build.json`); in a checkout whose src/ changed since,
+// it runs the TypeScript sources through tsx instead, so it never runs stale code.
 const path = require('node:path');
 const fs = require('node:fs');
 const root = path.resolve(__dirname, '..');
 const src = path.join(root, 'src/cli/main.ts');
-let useSource = fs.existsSync(src);
-if (useSource) {
+let useSource = false;
+if (fs.existsSync(src)) {
   try {
-    require.resolve('tsx/cjs', { paths: [root] });
+    useSource = !require(path.join(root, 'scripts/build-if-stale.js')).freshness();
+    if (useSource) require.resolve('tsx/cjs', { paths: [root] });
   } catch {
+    // no tsx (a production install): dist/ is all there is
     useSource = false;
   }
 }

@@ -16,7 +16,16 @@ const stderrLogger: LoggerService = {
 };
 Logger.overrideLogger(stderrLogger);
 
-const program = new Command('gwanje').description('Gwanje: SOC playbook engine for federations of public bodies').showHelpAfterError();
+const program = new Command('gwanje')
+  .description('Gwanje: SOC playbook engine for federations of public bodies')
+  .showHelpAfterError()
+  // Usage errors (unknown option, missing argument) exit 2 like every other bad input; help and --version exit 0.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 done; 1 failed (API unreachable or refused, Redis down, a playbook invalid or its test failing); 2 bad arguments; 3 refused or partly rejected (replay: some lines rejected; block: allowlisted or prefix too short).\n' +
+      'Environment: GWANJE_URL or PORT (where replay and scenario --load find the API), GWANJE_KEY or GWANJE_ADMIN_KEY (their API key), GWANJE_CONFIG, GWANJE_DATA_DIR, REDIS_URL, GWANJE_REDIS_PREFIX (keys, block, allow, backtest: the same config and Redis as the server).\n',
+  );
 registerKeys(program);
 registerReplay(program);
 registerScenario(program);

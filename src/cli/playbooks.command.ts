@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AlertsStore } from '../alerts/alerts.store';
-import { parseDuration } from '../infra/time/duration';
+import { parseDuration } from '../contracts/duration';
 import { loadConfig } from '../infra/config/config.loader';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { NormalizedAlert } from '../normalize/alert.schema';
@@ -117,8 +117,10 @@ export function registerPlaybooks(program: Command) {
         for (const e of res.errors) out(formatLoadError(e));
         const kinds = new Map<string, number>();
         for (const d of res.documents) kinds.set(d.kind, (kinds.get(d.kind) ?? 0) + 1);
-        const summary = [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'no documents';
-        process.stderr.write(`${summary}; ${res.errors.length} error(s)\n`);
+        // A file whose only document is broken has a document: say "none valid", not "no documents".
+        const files = new Set(res.errors.map((e) => e.file)).size;
+        const summary = [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || (res.errors.length ? 'no valid document' : 'no documents');
+        process.stderr.write(`${summary}; ${res.errors.length} error(s)${files ? ` in ${files} file${files === 1 ? '' : 's'}` : ''}\n`);
         if (res.errors.length) process.exitCode = 1;
       }),
     );

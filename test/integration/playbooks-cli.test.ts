@@ -59,7 +59,7 @@ describe('gwanje validate, test, simulate, backtest', () => {
     expect(lines).toEqual([
       `${broken}/cel.yaml:9:34  trigger.if  CEL: cannot order int against string (variables: threat.ip, threat.score, threat.confidence, threat.jurisdictions, threat.country, threat.rules, threat.generation, playbook.owner)`,
       `${broken}/missing.yaml:12:5  steps[0].block.duration  missing (blocks must expire, e.g. duration: 24h)`,
-      `${broken}/typo.yaml:12:28  steps[0].block.scpoe  unknown key "scpoe" (check the spelling; unknown keys are refused)`,
+      `${broken}/typo.yaml:12:28  steps[0].block.scpoe  unknown key "scpoe" (did you mean "scope"?)`,
     ]);
     expect((await gwanje(['validate', path.join(broken, 'nope.yaml')])).status).toBe(1);
   });

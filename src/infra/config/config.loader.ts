@@ -18,11 +18,42 @@ const ENV_KEYS: Array<[env: string, key: string[], kind: 'string' | 'number']> =
   ['GWANJE_DATA_DIR', ['redis', 'dataDir'], 'string'],
   ['GWANJE_REDIS_PREFIX', ['redis', 'keyPrefix'], 'string'],
   ['LOG_LEVEL', ['log', 'level'], 'string'],
+  ['LOG_FORMAT', ['log', 'format'], 'string'],
   ['GWANJE_ADMIN_KEY', ['adminKey'], 'string'],
   ['GWANJE_WORKER_CONCURRENCY', ['ingest', 'workerConcurrency'], 'number'],
 ];
 
 export const DEFAULT_CONFIG_FILE = path.resolve(__dirname, '../../../config/gwanje.sample.yaml');
+
+/** The config file loadConfig reads: GWANJE_CONFIG, or the bundled sample. */
+export function configFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GWANJE_CONFIG ? path.resolve(env.GWANJE_CONFIG) : DEFAULT_CONFIG_FILE;
+}
+
+/** A listener's name as it appears in its env override: `udp-514` → GWANJE_SYSLOG_PORT_UDP_514. */
+export function syslogEnvName(listener: string): string {
+  return listener.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+}
+
+/**
+ * Syslog ports from the environment: GWANJE_SYSLOG_PORT moves every listener (a UDP and a TCP
+ * listener may share a number), GWANJE_SYSLOG_PORT_<NAME> one listener; the latter wins.
+ */
+function syslogPortOverrides(merged: Record<string, any>, env: NodeJS.ProcessEnv, origins: Map<string, string>) {
+  if (!Array.isArray(merged.syslog)) return;
+  merged.syslog.forEach((l: unknown, i: number) => {
+    if (!l || typeof l !== 'object') return;
+    const listener = l as Record<string, unknown>;
+    const own = typeof listener.name === 'string' ? `GWANJE_SYSLOG_PORT_${syslogEnvName(listener.name)}` : null;
+    for (const name of [own && env[own] ? own : null, env.GWANJE_SYSLOG_PORT ? 'GWANJE_SYSLOG_PORT' : null]) {
+      if (!name) continue;
+      const value = env[name]!;
+      listener.port = /^\d+$/.test(value) ? Number(value) : value;
+      origins.set(`syslog[${i}].port`, name);
+      break;
+    }
+  });
+}
 
 function setPath(target: Record<string, any>, keys: string[], value: unknown) {
   let node = target;
@@ -46,7 +77,7 @@ export function describeIssues(error: z.ZodError, origins: Map<string, string> =
  * then environment overrides, validated as a whole. Throws ConfigError naming each bad key.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GwanjeConfig {
-  const file = env.GWANJE_CONFIG ? path.resolve(env.GWANJE_CONFIG) : DEFAULT_CONFIG_FILE;
+  const file = configFile(env);
   let raw: unknown;
   try {
     raw = YAML.parse(readFileSync(file, 'utf8'), { maxAliasCount: 100 }) ?? {};
@@ -62,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GwanjeConfig {
     setPath(merged, keys, kind === 'number' && /^\d+$/.test(value) ? Number(value) : value);
     origins.set(keys.join('.'), name);
   }
+  syslogPortOverrides(merged, env, origins);
   const parsed = GwanjeConfig.safeParse(merged);
   if (!parsed.success) throw new ConfigError(`invalid configuration in ${file}: ${describeIssues(parsed.error, origins)}`);
   checkJurisdictions(parsed.data, file);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { AlertFormat, IngestFormat } from '../../normalize/alert.schema';
-import { UtcOffset } from '../../normalize/time';
-import { Tlp } from '../../blocklist/tlp';
-import { parseNet } from '../../blocklist/ip-net';
-import { isWebhookAllowEntry } from '../../playbooks/engine/webhook-target';
+import { AlertFormat, IngestFormat } from '../../contracts/formats';
+import { UtcOffset } from '../../contracts/zone';
+import { Tlp } from '../../contracts/tlp';
+import { durationText } from '../../contracts/duration';
+import { isWebhookAllowEntry, parseNet } from '../../contracts/net';
 
 const Cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a CIDR like 10.0.0.0/8');
 // One validator for every configured zone (hours ≤ 14, minutes < 60), shared with ?timezone=.
@@ -34,7 +34,7 @@ export const SyslogListener = z.strictObject({
   senders: z.array(SyslogSender).min(1),
 });
 
-const Duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration like 30s, 5m, 6h, 1d');
+const Duration = durationText('expected a duration like 30s, 5m, 6h, 1d');
 /** Points an anomaly factor gives at most; 0 turns it off. */
 const Weight = z.number().min(0).max(100);
 
@@ -104,7 +104,7 @@ export const DetectionConfig = z.strictObject({
 export type DetectionConfig = z.infer<typeof DetectionConfig>;
 
 /** Block decisions, allowlists and feeds (docs/blocklist.md explains every knob). */
-const BlocklistDuration = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, 'expected a duration like 30s, 5m, 24h, 7d, 1h30m');
+const BlocklistDuration = durationText('expected a duration like 30s, 5m, 24h, 7d, 1h30m');
 export const BlocklistConfig = z.strictObject({
   /** Duration of a ban that names none. */
   defaultDuration: BlocklistDuration.default('24h'),
@@ -147,7 +147,7 @@ export const BlocklistConfig = z.strictObject({
 export type BlocklistConfig = z.infer<typeof BlocklistConfig>;
 
 /** Sharing between jurisdictions and federation with other deployments (docs/sharing.md explains every knob). */
-const SharingDuration = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, 'expected a duration like 30s, 5m, 24h, 7d');
+const SharingDuration = durationText('expected a duration like 30s, 5m, 24h, 7d');
 /** An Ed25519 key: PEM (PKCS#8 private / SPKI public), base64 of the raw 32 bytes, or `env:NAME` to read either from the environment. */
 const KeyText = z.string().min(1);
 export const SharingConfig = z.strictObject({
@@ -222,7 +222,7 @@ export const CelConfig = z.strictObject({
 export type CelConfig = z.infer<typeof CelConfig>;
 
 /** Playbooks: the engine that acts on flags and shared indicators (docs/playbooks.md). */
-const PlaybookDuration = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, 'expected a duration like 30s, 5m, 24h, 7d');
+const PlaybookDuration = durationText('expected a duration like 30s, 5m, 24h, 7d');
 export const PlaybooksConfig = z.strictObject({
   enabled: z.boolean().default(true),
   /** Directory of YAML documents; kind: Playbook documents are loaded from it (recursively). */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Public, ROLES_KEY } from '../../auth/auth.decorators';
+import { exampleOf, stripSafeIntegerBounds } from './openapi-example';
 
 export interface ApiDocSpec {
   summary: string;
@@ -16,6 +17,11 @@ export interface ApiDocSpec {
   /** Non-JSON request bodies, e.g. raw log lines. */
   rawBody?: { contentTypes: string[]; description: string };
   response?: z.ZodType;
+  /** Longer text after the summary: behaviour a caller must know. */
+  description?: string;
+  /** Examples for Swagger; without them one is built from the schema (its `.meta({ example })` first). */
+  bodyExample?: unknown;
+  responseExample?: unknown;
   /** Non-JSON responses, e.g. text feeds. */
   produces?: string[];
   status?: number;
@@ -25,16 +31,47 @@ const API_DOC = 'gwanje:api-doc';
 /** Describe a route for the OpenAPI document generated from its zod schemas. */
 export const ApiDoc = (spec: ApiDocSpec) => SetMetadata(API_DOC, spec);
 
+const PROBLEM_EXAMPLE = { type: 'about:blank', title: 'Bad Request', status: 400, code: 'validation_failed', detail: 'duration: expected a duration like 30m, 24h, 7d', instance: '/v1/decisions' };
+
 const Problem = z.object({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),
+  code: z.string().describe('stable machine-readable code (validation_failed, unauthorized, forbidden, not_found, conflict, unprocessable, rate_limited, service_unavailable, …): clients translate it; detail is English'),
   detail: z.string(),
   instance: z.string(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 
-const jsonSchema = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'openapi-3.0' }) as Record<string, unknown>;
+const jsonSchema = (s: z.ZodType, io: 'input' | 'output') => stripSafeIntegerBounds(z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'openapi-3.0' }) as Record<string, unknown>);
+
+/** JSON content with its schema and an example (from `.meta({ example })` where given, else built from the schema). */
+const jsonContent = (schema: Record<string, unknown>, example?: unknown) => ({ schema, example: example ?? exampleOf(schema) });
+
+const ROLE_TEXT: Record<string, string> = {
+  admin: 'admin (keys, configuration, every action)',
+  analyst: 'analyst (reads, blocks, approvals)',
+  sensor: 'sensor (sends alerts)',
+  feed: 'feed (firewalls polling block-lists)',
+};
+
+/**
+ * The operation's description: what it does (summary and any longer text), who may call it, and
+ * how scoping, paging and errors work for it. Roles alone tell a newcomer little.
+ */
+function describe(spec: ApiDocSpec, route: string, roles: string[] | undefined, queryNames: string[]): string {
+  const parts = [spec.summary.endsWith('.') ? spec.summary : `${spec.summary}.`];
+  if (spec.description) parts.push(spec.description);
+  parts.push(
+    roles
+      ? `**Roles:** ${roles.map((r) => ROLE_TEXT[r] ?? r).join(', ')}. A key acts in its own jurisdiction and those below it; naming another jurisdiction is a 403, a missing or revoked key a 401.`
+      : '**Public:** no API key needed.',
+  );
+  if (queryNames.includes('cursor')) parts.push('**Paging:** pass the `next` of an answer back as `cursor`; `next: null` means the last page.');
+  if (route.includes('{')) parts.push('A path value that names nothing you can see is a 404.');
+  parts.push('Errors are `application/problem+json` with a `detail` naming the field or value.');
+  return parts.join('\n\n');
+}
 
 /** Builds the OpenAPI 3 document from every controller's @ApiDoc and zod schemas. */
 @Injectable()
@@ -82,29 +119,34 @@ export class OpenApiService {
 
   private operation(spec: ApiDocSpec, route: string, roles?: string[]) {
     const parameters: unknown[] = [...route.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const queryNames: string[] = [];
     if (spec.query) {
       const schema = jsonSchema(spec.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, s] of Object.entries(schema.properties ?? {})) parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: s });
+      for (const [name, s] of Object.entries(schema.properties ?? {})) {
+        queryNames.push(name);
+        parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: s, ...(s && typeof s === 'object' && 'description' in s ? { description: (s as { description: string }).description } : {}) });
+      }
     }
-    const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+    const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, example: PROBLEM_EXAMPLE } };
     const ok = spec.produces
-      ? Object.fromEntries(spec.produces.map((t) => [t, { schema: { type: 'string' } }]))
-      : { 'application/json': { schema: spec.response ? jsonSchema(spec.response, 'output') : {} } };
+      ? Object.fromEntries(spec.produces.map((t) => [t, { schema: { type: 'string' }, ...(spec.responseExample !== undefined ? { example: spec.responseExample } : {}) }]))
+      : { 'application/json': jsonContent(spec.response ? jsonSchema(spec.response, 'output') : { type: 'object' }, spec.responseExample) };
     return {
       summary: spec.summary,
       tags: spec.tags,
-      description: roles ? `Roles: ${roles.join(', ')}` : 'Public',
+      description: describe(spec, route, roles, queryNames),
       parameters,
       ...(spec.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }
+        ? { requestBody: { required: true, content: { 'application/json': jsonContent(jsonSchema(spec.body, 'input'), spec.bodyExample) } } }
         : spec.rawBody
-          ? { requestBody: { required: true, description: spec.rawBody.description, content: Object.fromEntries(spec.rawBody.contentTypes.map((t) => [t, { schema: { type: 'string' } }])) } }
+          ? { requestBody: { required: true, description: spec.rawBody.description, content: Object.fromEntries(spec.rawBody.contentTypes.map((t) => [t, { schema: { type: 'string' }, ...(spec.bodyExample !== undefined ? { example: spec.bodyExample } : {}) }])) } }
           : {}),
       responses: {
         [String(spec.status ?? 200)]: { description: 'OK', content: ok },
         '400': { description: 'Bad input: detail names the field', content: problem },
         ...(roles ? { '401': { description: 'Missing or invalid API key', content: problem }, '403': { description: 'Wrong role or jurisdiction', content: problem }, '429': { description: 'Rate limited (Retry-After)', content: problem } } : {}),
         '500': { description: 'Server error', content: problem },
+        '503': { description: 'Redis unreachable, or the server shutting down (Retry-After)', content: problem },
       },
     };
   }

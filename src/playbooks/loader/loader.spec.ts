@@ -211,6 +211,8 @@ steps:
   it('suggests the key that was meant', () => {
     expect(pbErrs(PB.replace('      duration: 24h', '      duration: 24h\n      escalte: true'))).toEqual(['pb.yaml:14:7  steps[0].block.escalte  unknown key "escalte" (did you mean "escalate"?)']);
     expect(pbErrs(PB.replace('name: Jongno blocks', 'name: Jongno blocks\ndescripton: x'))).toEqual(['pb.yaml:5:1  descripton  unknown key "descripton" (did you mean "description"?)']);
+    // Two letters swapped count as one slip.
+    expect(pbErrs(PB.replace('      duration: 24h', '      duration: 24h\n      scpoe: own'))).toEqual(['pb.yaml:14:7  steps[0].block.scpoe  unknown key "scpoe" (did you mean "scope"?)']);
     // Nothing close: the keys that are allowed there.
     expect(pbErrs(PB.replace('  on: threat.flagged', '  on: threat.flagged\n  zzzzzz: 1'))).toEqual(['pb.yaml:9:3  trigger.zzzzzz  unknown key "zzzzzz" (known keys here: on, if)']);
   });

@@ -90,6 +90,11 @@ export function loadText<T = unknown>(text: string, file: string, opts: LoadOpti
     const problems = doc.errors.length + doc.warnings.length;
     for (const e of [...doc.errors, ...doc.warnings]) {
       const lp = e.linePos?.[0];
+      const indent = lp ? explainIndentation(e.code, lp.line, text) : null;
+      if (indent) {
+        at(indent.line, indent.column, '', indent.message, indent.hint);
+        break; // the errors after a misplaced line are consequences of it
+      }
       at(lp?.line ?? start.line, lp?.col ?? start.column, '', e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
     }
     if (problems) return;
@@ -132,11 +137,12 @@ export function loadText<T = unknown>(text: string, file: string, opts: LoadOpti
       at(l.line, l.column, 'kind', kind ? `unknown kind ${JSON.stringify(kind)}` : 'missing', `one of ${registry.kinds().join(', ') || '(none registered)'}`);
       return;
     }
-    const issues = validateWith(def, value);
+    const { issues, fromSchema } = validateWith(def, value);
     if (issues.length) {
       for (const i of issues) {
         const l = locate(i.path, i.offset);
-        at(l.line, l.column, formatPath(i.path), i.message, i.hint ?? hintFor(def, i.path));
+        const e = explainIssue(def, value, i, fromSchema);
+        at(l.line, l.column, formatPath(i.path), e.message, e.hint ?? hintFor(def, i.path));
       }
       return;
     }
@@ -163,10 +169,10 @@ export function loadText<T = unknown>(text: string, file: string, opts: LoadOpti
 const idPositions = new WeakMap<object, { line: number; column: number }>();
 
 /** Schema first; semantic checks only when the schema passed. */
-function validateWith(def: KindDefinition, value: unknown): KindIssue[] {
+function validateWith(def: KindDefinition, value: unknown): { issues: KindIssue[]; fromSchema: boolean } {
   const parsed = def.schema.safeParse(value);
-  if (!parsed.success) return flattenIssues(parsed.error.issues as z.core.$ZodIssue[]);
-  return def.check ? def.check(parsed.data) : [];
+  if (!parsed.success) return { issues: flattenIssues(parsed.error.issues as z.core.$ZodIssue[]), fromSchema: true };
+  return { issues: def.check ? def.check(parsed.data) : [], fromSchema: false };
 }
 
 /** zod issues → loader issues: unknown keys point at each key, unions report their closest branch, "received undefined" reads "missing". */
@@ -189,6 +195,154 @@ export function flattenIssues(issues: z.core.$ZodIssue[], base: PropertyKey[] = 
     }
   }
   return out;
+}
+
+/** The value at a path of the parsed document (undefined when absent). */
+function valueAt(value: unknown, p: ReadonlyArray<PropertyKey>): unknown {
+  let node = value;
+  for (const seg of p) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[seg];
+  }
+  return node;
+}
+
+/** A `=` that is not part of `==`, `!=`, `<=`, `>=` (outside string literals). */
+const SINGLE_EQUALS = /(^|[^=!<>])=(?!=)/;
+const stripStrings = (cel: string) => cel.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+
+/**
+ * Make an issue say what a newcomer needs: the closest known key for an unknown one, the value that
+ * was given for a bad value (`"1 day"`), and that CEL compares with `==` when a lone `=` is there.
+ */
+function explainIssue(def: KindDefinition, doc: unknown, i: KindIssue, fromSchema: boolean): { message: string; hint?: string } {
+  const last = i.path[i.path.length - 1];
+  if (i.message.startsWith('unknown key') && typeof last === 'string') {
+    const known = knownKeysAt(def.schema, i.path.slice(0, -1));
+    // A key already written is not the one meant.
+    const guess = closest(last, known.filter((k) => valueAt(doc, [...i.path.slice(0, -1), k]) === undefined));
+    if (guess) return { message: i.message, hint: `did you mean "${guess}"?` };
+    if (known.length && known.length <= 12) return { message: i.message, hint: `known keys here: ${known.join(', ')}` };
+    return { message: i.message, hint: i.hint };
+  }
+  const given = valueAt(doc, i.path);
+  if (typeof given === 'string' && /^(template: )?CEL: /.test(i.message)) {
+    const cel = i.message.startsWith('template') ? [...given.matchAll(/\{\{([\s\S]*?)\}\}/g)].map((m) => m[1]).join(' ') : given;
+    if (SINGLE_EQUALS.test(stripStrings(cel))) return { message: i.message, hint: `CEL compares with == (a single = is not an operator)${i.hint ? `; ${i.hint}` : ''}` };
+    return { message: i.message, hint: i.hint };
+  }
+  // Rule messages ("a duration like 30s, …") do not show the value; zod's own ones ("expected number, received string", options) already say enough.
+  const scalar = typeof given === 'string' || typeof given === 'number' || typeof given === 'boolean';
+  const zodOwn = /^(missing|unknown key|expected |Invalid|Too (small|big)|template: )/.test(i.message);
+  const durationKey = typeof last === 'string' && /duration|timeout|window|backoff|lookback|^max$|ttl/i.test(last);
+  if ((fromSchema || durationKey) && scalar && !zodOwn && !i.message.includes(JSON.stringify(given)) && !i.message.includes(String(given)))
+    return { message: `${i.message}, got ${JSON.stringify(given)}`, hint: i.hint };
+  return { message: i.message, hint: i.hint };
+}
+
+type ZodDef = { type: string; shape?: Record<string, unknown>; innerType?: unknown; in?: unknown; element?: unknown; options?: unknown[]; valueType?: unknown; left?: unknown; right?: unknown; getter?: () => unknown; items?: unknown[] };
+const defOf = (s: unknown): ZodDef | undefined => (s as { _zod?: { def?: ZodDef } } | undefined)?._zod?.def;
+
+/** The schemas a value at a path may be checked against (several inside unions), wrappers removed. */
+function schemasAt(schema: unknown, p: ReadonlyArray<PropertyKey>, depth = 0): unknown[] {
+  const def = defOf(schema);
+  if (!def || depth > 64) return [];
+  switch (def.type) {
+    case 'optional': case 'nullable': case 'default': case 'prefault': case 'readonly': case 'catch': case 'nonoptional':
+      return schemasAt(def.innerType, p, depth + 1);
+    case 'pipe':
+      return schemasAt(def.in, p, depth + 1);
+    case 'lazy':
+      return def.getter ? schemasAt(def.getter(), p, depth + 1) : [];
+    case 'union':
+      return (def.options ?? []).flatMap((o) => schemasAt(o, p, depth + 1));
+    case 'intersection':
+      return [...schemasAt(def.left, p, depth + 1), ...schemasAt(def.right, p, depth + 1)];
+  }
+  if (!p.length) return [schema];
+  const [seg, ...rest] = p;
+  if (def.type === 'object' && def.shape && typeof seg === 'string' && seg in def.shape) return schemasAt(def.shape[seg], rest, depth + 1);
+  if (def.type === 'array' && typeof seg === 'number') return schemasAt(def.element, rest, depth + 1);
+  if (def.type === 'tuple' && typeof seg === 'number' && def.items?.[seg]) return schemasAt(def.items[seg], rest, depth + 1);
+  if (def.type === 'record') return schemasAt(def.valueType, rest, depth + 1);
+  return [];
+}
+
+/** Keys the schema knows for the mapping at a path. */
+export function knownKeysAt(schema: unknown, p: ReadonlyArray<PropertyKey>): string[] {
+  const keys = new Set<string>();
+  for (const s of schemasAt(schema, p)) {
+    const def = defOf(s);
+    if (def?.type === 'object' && def.shape) for (const k of Object.keys(def.shape)) keys.add(k);
+  }
+  return [...keys];
+}
+
+/** Edit distance counting a swap of two neighbouring letters (`scpoe`) as one edit. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.length][b.length];
+}
+
+/** The known key closest to a misspelt one, if it is close enough to be the one meant. */
+export function closest(word: string, candidates: string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best !== null && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? best : null;
+}
+
+const leading = (line: string) => /^[ \t]*/.exec(line)![0].length;
+const isContent = (line: string | undefined) => line !== undefined && line.trim() !== '' && !line.trim().startsWith('#');
+/** Where a line's key starts: after its indentation and any `- ` list markers. */
+const keyColumn = (line: string) => /^[ ]*(?:- +)*/.exec(line)![0].length;
+
+/**
+ * YAML's indentation errors, said in terms of indentation and placed on the line that is off:
+ * yaml reports an over-indented line on the line above it ("Nested mappings are not allowed in
+ * compact mappings") and an under-indented one as "All mapping items must start at the same column".
+ */
+export function explainIndentation(code: string, line: number, text: string): { line: number; column: number; message: string; hint: string } | null {
+  const lines = text.split('\n');
+  const hint = 'keys of one mapping start at the same column; indent with spaces, not tabs';
+  if (code === 'TAB_AS_INDENT') return { line, column: 1, message: 'a tab in the indentation', hint: 'YAML indents with spaces only: replace the tab with spaces' };
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') {
+    const here = lines[line - 1] ?? '';
+    let next = line;
+    while (next < lines.length && !isContent(lines[next])) next++;
+    const nextLine = lines[next];
+    if (nextLine === undefined || leading(nextLine) <= keyColumn(here)) return null;
+    return {
+      line: next + 1,
+      column: leading(nextLine) + 1,
+      message: `indentation: this line starts at column ${leading(nextLine) + 1}, deeper than line ${line} (column ${keyColumn(here) + 1}), which already has a value`,
+      hint,
+    };
+  }
+  if (code === 'BAD_INDENT' || code === 'MISSING_CHAR') {
+    const here = lines[line - 1] ?? '';
+    let prev = line - 2;
+    while (prev >= 0 && !isContent(lines[prev])) prev--;
+    if (prev < 0) return null;
+    const above = keyColumn(lines[prev]);
+    if (above === keyColumn(here)) return null;
+    return {
+      line,
+      column: keyColumn(here) + 1,
+      message: `indentation: this key starts at column ${keyColumn(here) + 1}, the key above it (line ${prev + 1}) at column ${above + 1}`,
+      hint,
+    };
+  }
+  return null;
 }
 
 function hintFor(def: KindDefinition, p: Array<string | number>): string | undefined {
