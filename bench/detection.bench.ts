@@ -8,7 +8,7 @@
 import { Queue } from 'bullmq';
 import { batchesInTimeOrder, generateScenario } from '../src/detection/scenario/generator';
 import { scoreScenario } from '../src/detection/scenario/evaluate';
-import { ThreatFlaggedJob, ThreatFlaggedPayload } from '../src/detection/threat-flagged.job';
+import { ThreatFlaggedJob, ThreatFlaggedPayload } from '../src/contracts/jobs';
 import { startRedisServer } from '../test/helpers/redis-server';
 import { spawnRole, stat, stopAll, testConfigFor } from './support';
 

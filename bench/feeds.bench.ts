@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import { AllowlistStore } from '../src/blocklist/allowlist.store';
 import type { Decision } from '../src/blocklist/decisions.schemas';
 import { DecisionsStore } from '../src/blocklist/decisions.store';
-import { Tlp } from '../src/blocklist/tlp';
+import { Tlp } from '../src/contracts/tlp';
 import { startRedisServer } from '../test/helpers/redis-server';
 import { percentile, spawnRole, stat, stopAll, testConfigFor } from './support';
 
@@ -75,7 +75,7 @@ async function main() {
     const store = new DecisionsStore(redis, config);
     const versionKey = new AllowlistStore(redis, config).versionKey;
     const t0 = performance.now();
-    const ids = await store.nextIds(TOTAL);
+    const ids = store.nextIds(TOTAL);
     const now = Date.now();
     const stored = await store.insertMany(ids.map((id, i) => decisionAt(i, id, now)), versionKey);
     stat('feeds.decisions', stored, `loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

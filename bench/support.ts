@@ -7,7 +7,7 @@ import { exited, spawnGwanje } from '../test/helpers/processes';
 
 /** The sample jurisdictions on a given Redis, quiet logs, an admin key, a fresh key prefix. */
 export function testConfigFor(redisUrl: string, overrides: Partial<GwanjeConfig> = {}): GwanjeConfig {
-  const sample = loadConfig({ GWANJE_CONFIG: path.resolve(__dirname, '../config/gwanje.sample.yaml') } as NodeJS.ProcessEnv);
+  const sample = loadConfig({ GWANJE_CONFIG: path.resolve(__dirname, '../config/gwanje.sample.yaml') });
   return GwanjeConfig.parse({
     ...sample,
     ...overrides,

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm start` builds only when the sources changed since the last build: a SHA-256 over
-// src/**/*.ts (specs excluded), the tsconfigs and the TypeScript version, kept in dist/.build-stamp.json.
+// src/**/*.ts (specs excluded) and src/**/*.lua, the tsconfigs and the TypeScript version, kept in dist/.build-stamp.json.
 // A fresh clone has no stamp, so `npm ci && npm start` builds once. Used as a module by bin/gwanje.js.
 'use strict';
 const { createHash } = require('node:crypto');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { copyLua, luaInSync } = require('./copy-lua');
 
 const ROOT = path.resolve(__dirname, '..');
 const STAMP = path.join(ROOT, 'dist', '.build-stamp.json');
@@ -18,7 +19,7 @@ function sourceFiles() {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts')) files.push(p);
+      else if ((e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts')) || e.name.endsWith('.lua')) files.push(p);
     }
   };
   walk(path.join(ROOT, 'src'));
@@ -58,7 +59,8 @@ function readStamp() {
  * sources, 'mtime' when dist/ was written (by a plain tsc) after every source file, else false.
  */
 function freshness(state = sourceState()) {
-  if (!OUTPUTS.every((f) => fs.existsSync(f))) return false;
+  // A plain tsc copies no Lua scripts (scripts/copy-lua.js): without them dist/ cannot run.
+  if (!OUTPUTS.every((f) => fs.existsSync(f)) || !luaInSync()) return false;
   if (readStamp()?.hash === state.hash) return 'stamp';
   const built = Math.min(...OUTPUTS.map((f) => fs.statSync(f).mtimeMs));
   return built > state.newest ? 'mtime' : false;
@@ -75,6 +77,7 @@ function build() {
   const started = Date.now();
   try {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+    copyLua();
   } catch {
     process.stderr.write('gwanje: the build failed (errors above); dist/ was not stamped\n');
     return 1;

@@ -8,6 +8,8 @@ import { BlocklistModule } from './blocklist/blocklist.module';
 import { DetectionModule } from './detection/detection.module';
 import { HealthModule } from './health/health.module';
 import { ConfigModule } from './infra/config/config.module';
+import { EventsModule } from './infra/events/events.module';
+import { JobsModule } from './infra/queues/job-runner';
 import type { GwanjeConfig } from './infra/config/config.schema';
 import { OpenApiModule } from './infra/http/openapi';
 import { ProblemFilter } from './infra/http/problem.filter';
@@ -32,6 +34,7 @@ export class AppModule {
         loggingModule(config),
         RedisModule.forRoot(redis),
         QueuesModule,
+        EventsModule,
         MetricsModule,
         JurisdictionsModule,
         AuditModule,
@@ -46,6 +49,8 @@ export class AppModule {
         OverviewModule,
         DashboardModule,
         OpenApiModule,
+        // Last: it checks every job has one handler, then starts the workers after the domains started.
+        JobsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -27,7 +27,7 @@ export async function startGwanje(config: GwanjeConfig): Promise<RunningGwanje> 
   const adapter = new FastifyAdapter({ bodyLimit: config.server.bodyLimitBytes, trustProxy: fastifyTrustProxy(config.server), requestIdHeader: 'x-request-id', ...FASTIFY_SERVER_OPTIONS });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, redis), adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
-  await configureFastify(app.getHttpAdapter().getInstance() as any);
+  await configureFastify(app.getHttpAdapter().getInstance());
   let url: string | null = null;
   if (config.role === 'worker') await app.init();
   else {

@@ -1,5 +1,4 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/auth.schemas';
 import { ScopeService } from '../auth/scope.service';
@@ -9,26 +8,12 @@ import { canonicalIp } from '../normalize/ip';
 import { decodeCursor } from './alerts.store';
 import { AlertsStore } from './alerts.store';
 import { AlertPage, ListAlertsQuery } from './alerts.schemas';
-import { DetectionService } from '../detection/detection.service';
+import { AlertEnrichment } from './alert-enrichment';
 
 @Controller('v1/alerts')
 @Roles('analyst', 'admin')
 export class AlertsController {
-  constructor(private readonly alerts: AlertsStore, private readonly scope: ScopeService, private readonly modules: ModuleRef) {}
-
-  private detectionRef?: DetectionService | null;
-
-  /** Detection owns enrichment and imports this module, so it is looked up lazily (no import cycle), once. */
-  private detection(): DetectionService | null {
-    if (this.detectionRef === undefined) {
-      try {
-        this.detectionRef = this.modules.get(DetectionService, { strict: false });
-      } catch {
-        this.detectionRef = null;
-      }
-    }
-    return this.detectionRef;
-  }
+  constructor(private readonly alerts: AlertsStore, private readonly scope: ScopeService, private readonly enrichment: AlertEnrichment) {}
 
   @Get()
   @ApiDoc({ summary: 'Stored alerts, newest first (by receive time), cursor-paginated', tags: ['alerts'], query: ListAlertsQuery, response: AlertPage })
@@ -41,7 +26,6 @@ export class AlertsController {
     }
     if (q.cursor && !decodeCursor(q.cursor)) throw badRequest('query.cursor: not a cursor returned by this endpoint');
     const page = await this.alerts.list(this.scope.readScope(who, q.jurisdiction), { ...q, srcIp });
-    const detection = this.detection();
-    return { ...page, items: page.items.map((a) => ({ ...a, enrichment: detection ? detection.lookup(a.source.ip) : null })) };
+    return { ...page, items: page.items.map((a) => ({ ...a, enrichment: this.enrichment.of(a.source.ip) })) };
   }
 }

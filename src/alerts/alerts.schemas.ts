@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NormalizedAlert } from '../normalize/alert.schema';
+import { NormalizedAlert } from '../contracts/alert';
 
 export const ListAlertsQuery = z.strictObject({
   src_ip: z.string().optional(),

@@ -4,8 +4,11 @@ import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { REDIS } from '../infra/redis/redis.module';
 import { compareStreamIds } from '../infra/redis/stream-id';
-import type { NormalizedAlert } from '../normalize/alert.schema';
-import { STORE_CHUNK_LUA } from './store-chunk.lua';
+import type { NormalizedAlert } from '../contracts/alert';
+import { luaScript } from '../infra/redis/scripts';
+
+/** Settings, then 5 values per alert (see the script's header); it builds its key names from the prefix. */
+const storeChunk = luaScript<[], string[], string[]>(__dirname, 'lua/store-chunk-0.lua');
 
 
 /** A position in the newest-first merge of jurisdiction streams: stream id, then jurisdiction. */
@@ -34,7 +37,7 @@ export class AlertsStore {
   constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(CONFIG) private readonly config: GwanjeConfig) {
     this.p = config.redis.keyPrefix;
     this.ttlSeconds = Math.ceil(config.alerts.retentionDays * 86_400) + 86_400;
-    this.redis.defineCommand('gwStoreChunk', { numberOfKeys: 0, lua: STORE_CHUNK_LUA });
+    storeChunk.define(this.redis);
   }
 
   /** Store alerts not stored before; returns those stored now. Atomic per chunk, so a killed worker leaves all or nothing. */
@@ -42,7 +45,7 @@ export class AlertsStore {
     const minId = `${Date.now() - this.config.alerts.retentionDays * 86_400_000}-0`;
     const args: string[] = [this.p, String(this.config.alerts.maxPerJurisdiction), String(this.config.alerts.perIpIndex), String(this.ttlSeconds), minId];
     for (const a of alerts) args.push(a.id, a.jurisdiction, a.source.ip, a.timestamp.slice(0, 10), JSON.stringify(a));
-    const stored = new Set<string>(await (this.redis as any).gwStoreChunk(...args));
+    const stored = new Set(await storeChunk.run(this.redis, [], args));
     return alerts.filter((a) => stored.has(a.id));
   }
 

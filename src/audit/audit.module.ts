@@ -1,8 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { ScopeModule } from '../auth/scope.module';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 import { AuditStore } from './audit.store';
 
-@Global()
-@Module({ controllers: [AuditController], providers: [AuditStore, AuditService], exports: [AuditService] })
+@Module({ imports: [ScopeModule], controllers: [AuditController], providers: [AuditStore, AuditService], exports: [AuditService] })
 export class AuditModule {}

@@ -4,15 +4,18 @@ import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { REDIS } from '../infra/redis/redis.module';
 import { ApiKeyRecord } from './auth.schemas';
-import { SLIDING_HIT_LUA, type SlidingCount } from './sliding-window';
+import { luaScript } from '../infra/redis/scripts';
+import type { SlidingCount } from './sliding-window';
 
-/** Redis keys of the auth domain: one hash per API key, the set of all ids, and the rate counters (`rate:*`, `authfail:*`). */
+const slidingHit = luaScript<[counter: string], [windowMs: number, warnAbove: number], [current: number, previous: number, elapsedMs: number, warn: 0 | 1]>(__dirname, 'lua/sliding-hit-1.lua');
+
+/** Redis keys of the auth domain: one hash per API key, the set of all ids, and the rate counters (`{rate:*}`, `{authfail:*}`, hash-tagged). */
 @Injectable()
 export class ApiKeysStore {
   private readonly p: string;
   constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(CONFIG) config: GwanjeConfig) {
     this.p = `${config.redis.keyPrefix}:keys`;
-    redis.defineCommand('gwSlidingHit', { numberOfKeys: 1, lua: SLIDING_HIT_LUA });
+    slidingHit.define(redis);
   }
 
   async save(record: ApiKeyRecord, secretHash: string): Promise<void> {
@@ -47,8 +50,8 @@ export class ApiKeysStore {
    * when the estimate (this event included) first exceeds `warnAbove`.
    */
   async slidingHit(counter: string, windowMs: number, warnAbove: number): Promise<SlidingCount & { warn: boolean }> {
-    const redis = this.redis as unknown as { gwSlidingHit(key: string, windowMs: string, limit: string): Promise<number[]> };
-    const [current, previous, elapsedMs, warn] = await redis.gwSlidingHit(`${this.p}:${counter}`, String(windowMs), String(warnAbove));
+    // Hash-tagged: the bucket keys the script derives from it land in the same Redis Cluster slot.
+    const [current, previous, elapsedMs, warn] = await slidingHit.run(this.redis, [`${this.p}:{${counter}}`], [windowMs, warnAbove]);
     return { current, previous, elapsedMs, windowMs, warn: warn === 1 };
   }
 }

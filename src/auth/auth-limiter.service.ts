@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { parseNet } from '../blocklist/ip-net';
+import { parseNet } from '../contracts/net';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { ApiKeysStore } from './api-keys.store';

@@ -5,30 +5,7 @@
  * 2 × limit straddle a boundary, and costs two small keys per counter instead of a log of events.
  */
 
-/**
- * One round trip: count an event in the current bucket (Redis clock, so every process agrees on
- * the buckets), read the previous one, and claim the once-per-window warning when the estimate
- * exceeds a threshold.
- *
- * KEYS: 1 counter base key.  ARGV: 1 window ms, 2 warn when the estimate exceeds this.
- * Returns {current, previous, elapsed ms in the current window, 1 if this call should warn}.
- */
-export const SLIDING_HIT_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local w = tonumber(ARGV[1])
-local idx = math.floor(now / w)
-local curKey = KEYS[1] .. ':' .. string.format('%.0f', idx)
-local cur = redis.call('INCR', curKey)
-if cur == 1 then redis.call('PEXPIRE', curKey, w * 2) end
-local prev = tonumber(redis.call('GET', KEYS[1] .. ':' .. string.format('%.0f', idx - 1)) or '0')
-local elapsed = now - idx * w
-local warn = 0
-if prev * (w - elapsed) / w + cur > tonumber(ARGV[2]) then
-  if redis.call('SET', KEYS[1] .. ':warned', '1', 'PX', w, 'NX') then warn = 1 end
-end
-return {cur, prev, elapsed, warn}
-`;
+/** The counting itself is one Lua call: lua/sliding-hit-1.lua (ApiKeysStore.slidingHit). */
 
 export interface SlidingCount {
   current: number;

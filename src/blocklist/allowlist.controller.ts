@@ -18,8 +18,8 @@ import {
   RemoveAllowlistQuery,
 } from './allowlist.schemas';
 import { AllowlistService } from './allowlist.service';
-import { parseDuration } from '../infra/time/duration';
-import { parseNet } from './ip-net';
+import { parseDuration } from '../contracts/duration';
+import { parseNet } from '../contracts/net';
 
 /** `30d` from now or an ISO 8601 time → ISO; null when neither. */
 export function parseExpiry(text: string, now = Date.now()): string | null {

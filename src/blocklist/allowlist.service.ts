@@ -10,7 +10,7 @@ import { BUNDLED_NEVER_BLOCK } from './allowlist.bundled';
 import type { AllowlistLookup } from './allowlist.port';
 import type { AllowlistEntry, AllowlistMatch } from './allowlist.schemas';
 import { AllowlistStore } from './allowlist.store';
-import { mustParseNet, overlaps, parseNet, type IpNet } from './ip-net';
+import { mustParseNet, overlaps, parseNet, type IpNet } from '../contracts/net';
 
 interface Compiled {
   match: AllowlistMatch;

@@ -1,4 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { ScopeModule } from '../auth/scope.module';
 import { AllowlistController } from './allowlist.controller';
 import { ALLOWLIST } from './allowlist.port';
 import { AllowlistService } from './allowlist.service';
@@ -14,12 +16,9 @@ import { FeedAccess } from './feeds/feed-access';
 import { FeedCache } from './feeds/feed-cache';
 import { FeedsController } from './feeds/feeds.controller';
 
-/**
- * Block decisions, allowlists and the feeds firewalls consume. Global so playbooks and sharing
- * inject DecisionsService, and detection the ALLOWLIST port, without importing this module.
- */
-@Global()
+/** Block decisions, allowlists and the feeds firewalls consume. Detection learns of blocks from `decision.created`. */
 @Module({
+  imports: [ScopeModule, AuditModule],
   controllers: [DecisionStreamsController, DecisionsController, AllowlistController, FeedsController],
   providers: [
     AllowlistStore,

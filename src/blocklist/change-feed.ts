@@ -122,7 +122,7 @@ export class ChangeFeed implements BeforeApplicationShutdown {
     const positions = ((await pipe.exec()) ?? []).map(([, rows]) => (rows as Array<[string]>)[0]?.[0] ?? '0-0');
     started();
     while (!this.closing && this.subs.size) {
-      const res = (await this.conn.xread('COUNT', 1000, 'BLOCK', BLOCK_MS, 'STREAMS', ...keys, ...positions)) as Array<[string, Array<[string, string[]]>]> | null;
+      const res = (await this.conn.xread('COUNT', 1000, 'BLOCK', BLOCK_MS, 'STREAMS', ...keys, ...positions));
       for (const [key, entries] of res ?? []) {
         const i = keys.indexOf(key);
         for (const [sid, fields] of entries) {

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { compareStreamIds } from '../infra/redis/stream-id';
 import type { Decision } from './decisions.schemas';
 import { DecisionsStore } from './decisions.store';
-import { goDuration } from '../infra/time/duration';
+import { goDuration } from '../contracts/duration';
 import { FeedCache } from './feeds/feed-cache';
 import { cleanReason } from './feeds/renderers';
-import { contains, parseNet } from './ip-net';
+import { contains, parseNet } from '../contracts/net';
 
 /** A decision as CrowdSec bouncers read it (LAPI models.Decision). */
 export const CsDecision = z.object({

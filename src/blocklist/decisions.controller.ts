@@ -8,7 +8,7 @@ import { badRequest, conflict, notFound, ProblemError, unprocessable, validate }
 import { CrowdsecStream, CsLiveQuery } from './crowdsec-stream.service';
 import { CreateDecisionBody, DecisionPage, DecisionView, EndDecisionBody, EndDecisionQuery, ListDecisionsQuery, viewOf, type BanResult } from './decisions.schemas';
 import { DecisionsService } from './decisions.service';
-import { parseNet } from './ip-net';
+import { parseNet } from '../contracts/net';
 import { pageInRange } from '../infra/http/time-range';
 
 /** A refusal as the API answers it: 409 when an allowlist forbids the value, 422 for policy (prefix, duration), 400 for bad input. */

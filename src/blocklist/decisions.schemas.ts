@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TimeRangeQuery } from '../infra/http/time-range';
 import { AuditActor } from '../audit/audit.schemas';
-import { Tlp } from './tlp';
+import { Tlp } from '../contracts/tlp';
 
 export { Tlp };
 

@@ -1,12 +1,16 @@
 import { GwanjeConfig } from '../infra/config/config.schema';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
+import { EventBus } from '../infra/events/event-bus';
+import type { AllowlistService } from './allowlist.service';
 import { DecisionsService } from './decisions.service';
 
 const H = 3_600_000;
 function service(blocklist: Record<string, unknown> = {}) {
   const config = GwanjeConfig.parse({ jurisdictions: [{ id: 'klid', name: 'KLID' }], blocklist });
-  const allowlist = { onAdded: () => undefined } as any;
-  return new DecisionsService({} as any, allowlist, {} as any, new JurisdictionsService(config), {} as any, config);
+  // The policy checks below reach no store or audit: empty stand-ins (a call on one throws a TypeError).
+  const unused = <T>() => ({}) as T;
+  const allowlist: Pick<AllowlistService, 'onAdded'> = { onAdded: () => undefined };
+  return new DecisionsService(unused(), allowlist as AllowlistService, unused(), new JurisdictionsService(config), unused(), config, new EventBus());
 }
 
 describe('decision policy', () => {

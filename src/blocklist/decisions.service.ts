@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { DetectionService } from '../detection/detection.service';
+import { EventBus } from '../infra/events/event-bus';
 import type { AuditActor } from '../audit/audit.schemas';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
@@ -10,8 +10,8 @@ import { AllowlistService } from './allowlist.service';
 import { AllowlistStore } from './allowlist.store';
 import { BanInput, statusOf, type BanResult, type Decision, type EndResult, type RefusalCode } from './decisions.schemas';
 import { DecisionsStore } from './decisions.store';
-import { configDuration, formatDuration, parseDuration } from '../infra/time/duration';
-import { overlaps, parseNet, type IpNet } from './ip-net';
+import { configDuration, formatDuration, parseDuration } from '../contracts/duration';
+import { overlaps, parseNet, type IpNet } from '../contracts/net';
 
 /** How often a ban re-checks when the allowlist changed between its check and its write. */
 const STALE_RETRIES = 3;
@@ -37,7 +37,7 @@ export class DecisionsService {
     private readonly jurisdictions: JurisdictionsService,
     private readonly audit: AuditService,
     @Inject(CONFIG) config: GwanjeConfig,
-    @Optional() private readonly detection?: DetectionService,
+    private readonly events: EventBus,
   ) {
     this.bl = config.blocklist;
     this.limits = {
@@ -132,8 +132,10 @@ export class DecisionsService {
         detail: { value: decision.value, expires: decision.expires, duration: formatDuration(duration), repeat, origin: decision.origin, score: decision.score, tlp: decision.tlp, ...input.detail },
       });
       this.log.log({ decisionId: id, value: decision.value, jurisdiction: decision.jurisdiction, origin: decision.origin.type, expires: decision.expires, repeat }, 'decision created');
-      // Detection's recurrence factor: an IP that comes back after a block scores higher.
-      if (decision.scope === 'ip') await this.detection?.recordBlock(decision.value, { jurisdiction: decision.jurisdiction, at: now }).catch((err) => this.log.warn({ err, value: decision.value }, 'block not recorded for detection'));
+      // Detection's recurrence factor listens: an IP that comes back after a block scores higher. The ban stands if a listener fails.
+      await this.events
+        .emit('decision.created', { id, value: decision.value, scope: decision.scope, jurisdiction: decision.jurisdiction, expires: decision.expires, at: now })
+        .catch((err) => this.log.warn({ err, value: decision.value }, 'decision.created not handled'));
       return { ok: true, decision, created: true };
     }
   }

@@ -4,8 +4,8 @@ import type Redis from 'ioredis';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { REDIS } from '../infra/redis/redis.module';
-import { configDuration } from '../infra/time/duration';
-import { BAN_LUA, END_LUA, SWEEP_LUA } from './decisions.lua';
+import { configDuration } from '../contracts/duration';
+import { luaScript } from '../infra/redis/scripts';
 import type { ChangeEntry, ChangeKind, Decision } from './decisions.schemas';
 
 /** Per-jurisdiction feed state: change counter, time of the last write, latest recorded expiry (ms). */
@@ -54,12 +54,19 @@ export function decisionIds(count: number, now = Date.now()): string[] {
 }
 
 type Exec = Array<[Error | null, unknown]>;
-/** The Lua commands defined in the constructor, as ioredis adds them (on the client and on pipelines). */
-interface BlScripts {
-  gwBlBan(...args: string[]): Promise<[string, string]>;
-  gwBlEnd(...args: string[]): Promise<number>;
-  gwBlSweep(...args: string[]): Promise<number>;
-}
+
+type S = string;
+type BanReply = [kind: 'ok' | 'dup' | 'idem', id: string] | [kind: 'stale' | 'taken', none: ''];
+/** The Lua scripts of this store; their headers (lua/*.lua) say what each key and argument is. */
+const scripts = {
+  ban: luaScript<
+    [d: S, act: S, val: S, all: S, hist: S, meta: S, log: S, exp: S, idem: S, allowlistVersion: S],
+    [id: S, json: S, value: S, createdMs: number, expiresMs: number, recordTtlMs: number, histTtlMs: number, logMax: number, idemTtlS: number, hasIdem: '1' | '0', nowMs: number, expMember: S, allowlistVersionSeen: S],
+    BanReply
+  >(__dirname, 'lua/ban-10.lua'),
+  end: luaScript<[d: S, act: S, val: S, end: S, meta: S, log: S, exp: S], [id: S, json: S, value: S, nowMs: number, logMax: number, expMember: S, dropEndedBeforeMs: number], 0 | 1>(__dirname, 'lua/end-7.lua'),
+  sweep: luaScript<[exp: S], [prefix: S, nowMs: number, batch: number, logMax: number], number>(__dirname, 'lua/sweep-1.lua'),
+};
 
 const parseDecision = (json: string) => JSON.parse(json) as Decision; // written by this store only, from a validated Decision
 const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
@@ -86,9 +93,8 @@ export class DecisionsStore {
     // Long enough for escalation's look-back and for listing a value's history as long as the records live.
     this.histTtlMs = Math.max(configDuration(bl.escalation.lookback), configDuration(bl.maxDuration) + this.recordTtlExtraMs);
     this.revokedKeepMs = bl.revokedKeepHours * 3_600_000;
-    redis.defineCommand('gwBlBan', { numberOfKeys: 10, lua: BAN_LUA });
-    redis.defineCommand('gwBlEnd', { numberOfKeys: 7, lua: END_LUA });
-    redis.defineCommand('gwBlSweep', { numberOfKeys: 1, lua: SWEEP_LUA });
+    // Before any pipeline is made: pipelines carry the scripts their client had.
+    for (const script of Object.values(scripts)) script.define(redis);
   }
 
   private key = {
@@ -114,19 +120,22 @@ export class DecisionsStore {
   private banArgs(d: Decision, opts: { idempotencyKey?: string; allowlistVersion: string; allowlistVersionKey: string; now: number }) {
     const bl = this.config.blocklist;
     const expiresMs = Date.parse(d.expires);
-    return [
+    const keys: Parameters<typeof scripts.ban.run>[1] = [
       this.key.d(d.id), this.key.act(d.jurisdiction), this.key.val(d.jurisdiction), this.key.all(d.jurisdiction), this.key.hist(d.jurisdiction, d.value),
       this.key.meta(d.jurisdiction), this.key.log(d.jurisdiction), this.key.exp(), this.key.idem(d.jurisdiction, opts.idempotencyKey ?? '-'), opts.allowlistVersionKey,
-      d.id, JSON.stringify(d), d.value, String(Date.parse(d.created)), String(expiresMs), String(Math.max(1, expiresMs - opts.now + this.recordTtlExtraMs)), String(this.histTtlMs),
-      String(bl.changeLogMax), String(bl.idempotencyTtlSeconds), opts.idempotencyKey ? '1' : '0', String(opts.now), this.expMember(d), opts.allowlistVersion,
     ];
+    const args: Parameters<typeof scripts.ban.run>[2] = [
+      d.id, JSON.stringify(d), d.value, Date.parse(d.created), expiresMs, Math.max(1, expiresMs - opts.now + this.recordTtlExtraMs), this.histTtlMs,
+      bl.changeLogMax, bl.idempotencyTtlSeconds, opts.idempotencyKey ? '1' : '0', opts.now, this.expMember(d), opts.allowlistVersion,
+    ];
+    return [keys, args] as const;
   }
 
-  /** Store a new decision unless one is active for its value (or its idempotency key was used, or its id is taken); see BAN_LUA. */
+  /** Store a new decision unless one is active for its value (or its idempotency key was used, or its id is taken); see lua/ban-10.lua. */
   async insert(d: Decision, opts: { idempotencyKey?: string; allowlistVersion: string; allowlistVersionKey: string }): Promise<InsertOutcome> {
-    const [kind, id] = (await (this.redis as unknown as BlScripts).gwBlBan(...this.banArgs(d, { ...opts, now: Date.now() }))) as [string, string];
+    const [kind, id] = await scripts.ban.run(this.redis, ...this.banArgs(d, { ...opts, now: Date.now() }));
     if (kind === 'stale' || kind === 'taken') return { kind };
-    return { kind: kind as 'ok' | 'dup' | 'idem', id };
+    return { kind, id };
   }
 
   /** Bulk load (bench, imports): pipelined, without allowlist checks — callers have checked. A decision whose id is taken gets a new one. */
@@ -136,7 +145,7 @@ export class DecisionsStore {
       while (part.length) {
         const pipe = this.redis.pipeline();
         const now = Date.now();
-        for (const d of part) (pipe as unknown as BlScripts).gwBlBan(...this.banArgs(d, { allowlistVersion: '*', allowlistVersionKey, now }));
+        for (const d of part) scripts.ban.queue(pipe, ...this.banArgs(d, { allowlistVersion: '*', allowlistVersionKey, now }));
         const taken: Decision[] = [];
         (((await pipe.exec()) ?? []) as Exec).forEach(([err, res], i) => {
           if (err) throw err;
@@ -155,16 +164,17 @@ export class DecisionsStore {
   async end(ended: Decision): Promise<boolean> {
     const now = Date.now();
     const j = ended.jurisdiction;
-    const res = await (this.redis as unknown as BlScripts).gwBlEnd(
-      this.key.d(ended.id), this.key.act(j), this.key.val(j), this.key.end(j), this.key.meta(j), this.key.log(j), this.key.exp(),
-      ended.id, JSON.stringify(ended), ended.value, String(now), String(this.config.blocklist.changeLogMax), this.expMember(ended), String(now - this.revokedKeepMs),
+    const res = await scripts.end.run(
+      this.redis,
+      [this.key.d(ended.id), this.key.act(j), this.key.val(j), this.key.end(j), this.key.meta(j), this.key.log(j), this.key.exp()],
+      [ended.id, JSON.stringify(ended), ended.value, now, this.config.blocklist.changeLogMax, this.expMember(ended), now - this.revokedKeepMs],
     );
     return Number(res) === 1;
   }
 
   /** Record due expiries (events); returns how many were recorded. */
   async sweep(now: number, batch = 1000): Promise<number> {
-    return Number(await (this.redis as unknown as BlScripts).gwBlSweep(this.key.exp(), this.p, String(now), String(batch), String(this.config.blocklist.changeLogMax)));
+    return Number(await scripts.sweep.run(this.redis, [this.key.exp()], [this.p, now, batch, this.config.blocklist.changeLogMax]));
   }
 
   async get(id: string): Promise<Decision | null> {

@@ -18,7 +18,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(private readonly store: DecisionsStore, @Inject(CONFIG) private readonly config: GwanjeConfig) {}
 
   onApplicationBootstrap() {
-    this.timer = setInterval(() => this.tick(), this.config.blocklist.sweepIntervalMs);
+    this.timer = setInterval(() => void this.tick(), this.config.blocklist.sweepIntervalMs); // tick never rejects
     this.timer.unref();
   }
 

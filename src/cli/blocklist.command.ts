@@ -7,6 +7,7 @@ import { AllowlistStore } from '../blocklist/allowlist.store';
 import { Tlp, type Decision } from '../blocklist/decisions.schemas';
 import { DecisionsService } from '../blocklist/decisions.service';
 import { DecisionsStore } from '../blocklist/decisions.store';
+import { EventBus } from '../infra/events/event-bus';
 import { formatDuration, parseDuration } from '../contracts/duration';
 import { parseNet } from '../contracts/net';
 import { ProblemError } from '../infra/http/problem';
@@ -32,7 +33,7 @@ function services(ctx: CliContext): BlocklistCli {
   const audit = new AuditService(new AuditStore(ctx.redis, ctx.config));
   const allowlistStore = new AllowlistStore(ctx.redis, ctx.config);
   const allowlist = new AllowlistService(allowlistStore, ctx.jurisdictions, audit, ctx.config);
-  const decisions = new DecisionsService(new DecisionsStore(ctx.redis, ctx.config), allowlist, allowlistStore, ctx.jurisdictions, audit, ctx.config);
+  const decisions = new DecisionsService(new DecisionsStore(ctx.redis, ctx.config), allowlist, allowlistStore, ctx.jurisdictions, audit, ctx.config, new EventBus());
   return { decisions, allowlist };
 }
 

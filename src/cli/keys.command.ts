@@ -18,7 +18,7 @@ export function registerKeys(program: Command) {
         const role = Role.safeParse(opts.role);
         if (!role.success) fail(`--role: ${opts.role} is not one of ${Role.options.join(', ')}`);
         if (!ctx.jurisdictions.has(opts.jurisdiction)) fail(`--jurisdiction: ${opts.jurisdiction} is not declared (known: ${ctx.jurisdictions.list().map((j) => j.id).join(', ')})`);
-        const { key, record } = await ctx.keys.create({ role: role.data!, jurisdiction: opts.jurisdiction, name: opts.name, createdBy: CLI_ACTOR });
+        const { key, record } = await ctx.keys.create({ role: role.data, jurisdiction: opts.jurisdiction, name: opts.name, createdBy: CLI_ACTOR });
         process.stderr.write(`created key ${record.id} (${record.role}@${record.jurisdiction}); store it now, it is not shown again:\n`);
         process.stdout.write(key + '\n');
       }),

@@ -6,7 +6,7 @@ import { AlertsStore } from '../alerts/alerts.store';
 import { parseDuration } from '../contracts/duration';
 import { loadConfig } from '../infra/config/config.loader';
 import type { GwanjeConfig } from '../infra/config/config.schema';
-import { NormalizedAlert } from '../normalize/alert.schema';
+import { NormalizedAlert } from '../contracts/alert';
 import { backtest, type BacktestReport } from '../playbooks/backtest/backtest';
 import { replayDetection } from '../playbooks/backtest/replay';
 import { decisionsOf, dryRun, runPlaybookTests } from '../playbooks/engine/dry-run';

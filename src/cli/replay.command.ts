@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { IngestFormat } from '../normalize/alert.schema';
+import { IngestFormat } from '../contracts/alert';
 import { API_OPTION_HELP, apiFetch, apiKey, defaultApiUrl, problemText } from './api';
 import { fail } from './output';
 
@@ -95,7 +95,8 @@ async function replay(file: string, opts: ReplayOptions) {
     });
     summary.requests++;
     if (res.status !== 202) fail(`lines ${part.firstLine}-${part.firstLine + part.lines - 1}: ${await problemText(res)}`, 1);
-    const answer = (await res.json()) as any;
+    // The ingest answer (IngestResponse); servers before rejectedCount sent only the listed rejects.
+    const answer = (await res.json()) as { accepted: number; skipped: number; rejected: Array<{ line: number; error: string }>; rejectedCount?: number; duplicate: boolean };
     summary.accepted += answer.accepted;
     summary.skipped += answer.skipped;
     // The answer lists the first rejects only; rejectedCount counts them all.

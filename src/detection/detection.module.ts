@@ -1,7 +1,12 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module';
+import { AuditModule } from '../audit/audit.module';
+import { ScopeModule } from '../auth/scope.module';
+import { BlocklistModule } from '../blocklist/blocklist.module';
+import { SharingModule } from '../sharing/sharing.module';
 import { DecisionsService } from '../blocklist/decisions.service';
 import { SharingService } from '../sharing/sharing.service';
+import { DetectionListeners } from './detection.listeners';
 import { DetectionService } from './detection.service';
 import { DetectionStore } from './detection.store';
 import { profileExtensions } from './profile-extensions';
@@ -10,19 +15,19 @@ import { IP_PROFILE_EXTENSIONS, ThreatViewsService } from './threat-views.servic
 import { ThreatsController } from './threats.controller';
 
 /**
- * Detection: rules and anomaly scoring of source IPs. Global so the ingest module can list
- * DetectionService among its ALERT_SINKS and the block-list can call recordBlock without imports.
+ * Detection: rules and anomaly scoring of source IPs. Hears of stored alerts and of blocks through
+ * events (DetectionListeners); reads the block-list and sharing for the IP profile.
  */
-@Global()
 @Module({
-  imports: [AlertsModule],
+  imports: [AlertsModule, ScopeModule, AuditModule, BlocklistModule, SharingModule],
   controllers: [ThreatsController],
   providers: [
     DetectionStore,
     DetectionRulesService,
     DetectionService,
+    DetectionListeners,
     ThreatViewsService,
-    // The block-list and sharing (global modules when present) answer the profile's `decisions` and `shares`.
+    // The block-list and sharing answer the profile's `decisions` and `shares`.
     { provide: IP_PROFILE_EXTENSIONS, useFactory: profileExtensions, inject: [{ token: DecisionsService, optional: true }, { token: SharingService, optional: true }] },
   ],
   exports: [DetectionService, DetectionRulesService, DetectionStore],

@@ -6,17 +6,16 @@ import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { MetricsService } from '../infra/metrics/metrics.service';
 import { QueuesService } from '../infra/queues/queues.service';
-import { parseNet } from '../blocklist/ip-net';
-import type { AlertSink } from '../ingest/ingest.worker';
-import type { NormalizedAlert } from '../normalize/alert.schema';
+import { parseNet } from '../contracts/net';
+import type { NormalizedAlert } from '../contracts/alert';
 import { DetectionStore, type GroupCommit, type GroupRead, type GroupUpdate } from './detection.store';
 import { NO_GEO, packagedGeoDb, type GeoDb } from './enrichment/geo';
 import { AlertContext, valueOf, type CompiledRule, type GeoInfo } from './rules/matcher';
 import { DetectionRulesService } from './rules/rules.service';
 import { decideFlag, halfLifeMs, rankFloor, rankKey, scoreState, type Scored } from './scoring/scorer';
-import { encodeRuleRecord, parseState, type IpState, type RuleRecord } from './scoring/state';
+import { encodeRuleRecord, parseState, RULE_NAME_MAX, type IpState, type RuleRecord } from './scoring/state';
 import { evalEventCount, evalValueCount, type WindowEvent } from './scoring/windows';
-import { ThreatFlaggedJob, threatFlaggedJobId, type ThreatFlaggedPayload } from './threat-flagged.job';
+import { ThreatFlaggedJob, threatFlaggedJobId, type ThreatFlaggedPayload } from '../contracts/jobs';
 
 /** The clock detection uses for wall time (tests inject their own). */
 export const DETECTION_CLOCK = Symbol('DETECTION_CLOCK');
@@ -83,7 +82,7 @@ export interface ChunkOutcome {
  * network, scored and flagged like an IP, so an attacker rotating through a /64 adds up.
  */
 @Injectable()
-export class DetectionService implements AlertSink, OnApplicationBootstrap {
+export class DetectionService implements OnApplicationBootstrap {
   private readonly log = new Logger('detection');
   private geoDb: GeoDb | null = null;
   private readonly geoCache = new Map<string, GeoInfo>();
@@ -281,7 +280,7 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
       const sigKey = `${a.format}:${a.rule.id ?? a.rule.name ?? '?'}`.slice(0, 40);
       ds.add(hash8(sigKey));
       if (g.prefix) da.add(hash8(a.source.ip));
-      const s = sigs.get(sigKey) ?? { key: sigKey, count: 0, name: (a.rule.name ?? a.rule.id ?? '').slice(0, 40) };
+      const s = sigs.get(sigKey) ?? { key: sigKey, count: 0, name: (a.rule.name ?? a.rule.id ?? '').slice(0, RULE_NAME_MAX) };
       s.count++;
       sigs.set(sigKey, s);
       for (const r of it.matched) {
@@ -393,7 +392,7 @@ export class DetectionService implements AlertSink, OnApplicationBootstrap {
 
   /** Queue the flags for the playbook engine (job id per ip and generation) and write them to the audit trail. */
   private async emit(flagged: ThreatFlaggedPayload[]) {
-    await this.queues.queue(ThreatFlaggedJob.queue).addBulk(flagged.map((f) => ({ name: ThreatFlaggedJob.name, data: f, opts: { jobId: threatFlaggedJobId(f.ip, f.generation) } })));
+    await this.queues.enqueueBulk(ThreatFlaggedJob, flagged.map((f) => ({ data: f, opts: { jobId: threatFlaggedJobId(f.ip, f.generation) } })));
     for (const f of flagged) {
       this.flags.inc({ reason: f.reason });
       this.log.log({ ip: f.ip, score: f.score, generation: f.generation, reason: f.reason, jurisdictions: f.jurisdictions }, 'threat flagged');

@@ -3,8 +3,14 @@ import type Redis from 'ioredis';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { REDIS } from '../infra/redis/redis.module';
-import { COMMIT_LUA, UPDATE_LUA } from './detection.lua';
+import { luaScript, type ScriptArg } from '../infra/redis/scripts';
 import type { GeoInfo } from './rules/matcher';
+
+/** Both scripts take settings, then groups (see their headers); they build their key names from the prefix. */
+const scripts = {
+  update: luaScript<[], ScriptArg[], Array<[hash: string[], baselineLog: string, baselineN: number, windows: string[][], recurrence: string[]]>>(__dirname, 'lua/update-0.lua'),
+  commit: luaScript<[], ScriptArg[], Array<[ip: string, generation: number, evidence: string[]]>>(__dirname, 'lua/commit-0.lua'),
+};
 
 /** A chunk's aggregate for one IP in one scope (`*` = the federation, or a jurisdiction id). */
 export interface GroupUpdate {
@@ -76,15 +82,14 @@ export class DetectionStore {
 
   constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(CONFIG) private readonly config: GwanjeConfig) {
     this.p = `${config.redis.keyPrefix}:det:`;
-    this.redis.defineCommand('gwDetUpdate', { numberOfKeys: 0, lua: UPDATE_LUA });
-    this.redis.defineCommand('gwDetCommit', { numberOfKeys: 0, lua: COMMIT_LUA });
+    for (const script of Object.values(scripts)) script.define(this.redis);
   }
 
   /** One round trip: merge every group and read back what scoring needs. */
   async update(groups: GroupUpdate[]): Promise<GroupRead[]> {
     if (!groups.length) return [];
     const d = this.config.detection;
-    const args: Array<string | number> = [this.p, Math.ceil(d.stateTtlHours * 3600), d.rateTauMinutes * 60_000, d.baselineAlpha, INLINE_CAP, d.maxWindowValues];
+    const args: ScriptArg[] = [this.p, Math.ceil(d.stateTtlHours * 3600), d.rateTauMinutes * 60_000, d.baselineAlpha, INLINE_CAP, d.maxWindowValues];
     for (const g of groups) {
       args.push(g.ip, g.scope, g.first, g.last, g.n, g.rateK, g.hi, g.allowed, g.blocked, g.geo?.country ?? '', g.geo?.asn ?? '', (g.geo?.org ?? '').slice(0, 48));
       args.push(g.jurisdictions.length);
@@ -98,7 +103,7 @@ export class DetectionStore {
       }
       args.push(g.evidence.length, ...g.evidence);
     }
-    const raw = (await (this.redis as any).gwDetUpdate(...args.map(String))) as Array<[string[], string, number, string[][], string[]]>;
+    const raw = await scripts.update.run(this.redis, [], args);
     return raw.map(([hash, lb, bn, wins, rec]) => ({
       hash: toHash(hash),
       baseline: { logRate: Number(lb), n: Number(bn) },
@@ -110,7 +115,7 @@ export class DetectionStore {
   /** One round trip: rule firings, ranks and flag compare-and-sets. Returns the flags this call won. */
   async commit(groups: GroupCommit[], rankFloor: number): Promise<Array<{ ip: string; generation: number; evidence: string[] }>> {
     if (!groups.length) return [];
-    const args: Array<string | number> = [this.p, rankFloor, this.config.detection.evidenceMax, 10_000];
+    const args: ScriptArg[] = [this.p, rankFloor, this.config.detection.evidenceMax, 10_000];
     for (const g of groups) {
       args.push(g.ip, g.scope, g.rules.length);
       for (const r of g.rules) args.push(r.id, r.record, r.at);
@@ -118,7 +123,7 @@ export class DetectionStore {
       if (g.flag) args.push(1, g.flag.expectedGen, g.flag.score, g.flag.at, JSON.stringify({ generation: 0, ...g.flag.log }));
       else args.push(0, 0, 0, 0, '');
     }
-    const won = (await (this.redis as any).gwDetCommit(...args.map(String))) as Array<[string, number, string[]]>;
+    const won = await scripts.commit.run(this.redis, [], args);
     return won.map(([ip, generation, evidence]) => ({ ip, generation: Number(generation), evidence }));
   }
 
@@ -130,7 +135,7 @@ export class DetectionStore {
     const out = new Map<string, Record<string, string>>();
     res.forEach(([err, h], i) => {
       if (err) throw err;
-      if (h && Object.keys(h as object).length) out.set(scopes[i], h as Record<string, string>);
+      if (h && Object.keys(h).length) out.set(scopes[i], h as Record<string, string>);
     });
     return out;
   }
@@ -143,7 +148,7 @@ export class DetectionStore {
     const res = (await pipe.exec()) ?? [];
     return res.map(([err, h]) => {
       if (err) throw err;
-      return h && Object.keys(h as object).length ? (h as Record<string, string>) : null;
+      return h && Object.keys(h).length ? (h as Record<string, string>) : null;
     });
   }
 

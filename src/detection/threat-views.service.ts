@@ -76,7 +76,7 @@ export class ThreatViewsService {
     const fed: View['fed'][] = [];
     const candidates: string[][] = [];
     ips.forEach((ip, i) => {
-      const g = globals[i] ? parseState(globals[i]!) : null;
+      const g = globals[i] ? parseState(globals[i]) : null;
       if (!g) return out.push(null);
       const seen = Object.keys(g.jurisdictions);
       const inView = seen.filter((j) => visible.has(j));

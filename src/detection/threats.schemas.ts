@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { NormalizedAlert } from '../normalize/alert.schema';
-import { Contribution } from './threat-flagged.job';
+import { NormalizedAlert } from '../contracts/alert';
+import { Contribution } from '../contracts/jobs';
 
 /** Ranked IPs a threat list considers at most (the total counts matches among them). */
 export const THREATS_SCAN_MAX = 2000;

@@ -7,7 +7,7 @@ import { ApiDoc } from '../infra/http/openapi';
 import { MetricsService } from '../infra/metrics/metrics.service';
 import { QueuesService } from '../infra/queues/queues.service';
 import { REDIS } from '../infra/redis/redis.module';
-import { INGEST_QUEUE } from '../ingest/ingest.schemas';
+import { INGEST_QUEUE } from '../contracts/jobs';
 
 const Health = z.object({ status: z.enum(['ok', 'down']), redis: z.enum(['up', 'down']), queues: z.record(z.string(), z.record(z.string(), z.number())) });
 

@@ -1,5 +1,5 @@
 import { badRequest } from '../infra/http/problem';
-import type { IngestFormat } from '../normalize/alert.schema';
+import type { IngestFormat } from '../contracts/alert';
 import { decodeText } from '../normalize/normalizer';
 import { MAX_JSON_DEPTH, parseJson } from '../normalize/parsers/json-util';
 
@@ -56,7 +56,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * line is decoded on its own, so one EUC-KR line does not garble its UTF-8 neighbours.
  */
 function* textLines(body: Buffer): Generator<BodyLine> {
-  let whole: string | null = null;
+  let whole: string | null;
   try {
     whole = utf8.decode(body);
   } catch {

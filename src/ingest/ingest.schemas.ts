@@ -1,24 +1,6 @@
 import { z } from 'zod';
-import { IngestFormat, NormalizedAlert } from '../normalize/alert.schema';
-import { defineJob } from '../infra/queues/job';
-import { UtcOffset } from '../normalize/time';
-
-export const INGEST_QUEUE = 'ingest';
-
-/** A chunk of normalized alerts on its way to storage and detection. */
-export const StoreChunkJob = defineJob({
-  name: 'ingest.store-chunk',
-  queue: INGEST_QUEUE,
-  payload: z.object({
-    batchId: z.string(),
-    chunk: z.number().int().min(0),
-    jurisdiction: z.string(),
-    alerts: z.array(NormalizedAlert).min(1),
-  }),
-  // Chunks carry whole alerts: once stored they are dead weight, so completed jobs go at once.
-  options: { removeOnComplete: { age: 60, count: 20 } },
-});
-export type StoreChunkPayload = z.infer<typeof StoreChunkJob.payload>;
+import { IngestFormat } from '../contracts/alert';
+import { UtcOffset } from '../contracts/zone';
 
 export const IngestQuery = z.strictObject({
   format: IngestFormat.optional(),

@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { JobsOptions } from 'bullmq';
 import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { MetricsService } from '../infra/metrics/metrics.service';
 import { QueuesService } from '../infra/queues/queues.service';
-import type { IngestFormat, NormalizedAlert } from '../normalize/alert.schema';
+import type { IngestFormat, NormalizedAlert } from '../contracts/alert';
 import { boundUtf8, copyId, normalizeLine, type LineOutcome, type NormalizeOptions } from '../normalize/normalizer';
 import type { BodyLine, LineOrigin } from './body';
 import { IngestStore } from './ingest.store';
-import { StoreChunkJob, type IngestResponse, type StoreChunkPayload } from './ingest.schemas';
+import { StoreChunkJob, type StoreChunkPayload } from '../contracts/jobs';
+import type { IngestResponse } from './ingest.schemas';
 
 /** Longest stretch of normalizing between two turns of the event loop. */
 const SLICE_MS = 10;
@@ -67,18 +67,17 @@ export class IngestService {
       maxLineBytes: this.config.ingest.maxLineBytes,
     };
     const { chunkSize, rejectsPerBatch } = this.config.ingest;
-    const queue = this.queues.queue(StoreChunkJob.queue);
     const rejected: IngestResponse['rejected'] = [];
     const rejectRows: Parameters<IngestStore['addRejects']>[0] = [];
     let accepted = 0;
     let skipped = 0;
     let rejectedCount = 0;
     let chunk: NormalizedAlert[] = [];
-    let jobs: Array<{ name: string; data: StoreChunkPayload; opts: JobsOptions }> = [];
+    let jobs: Array<{ data: StoreChunkPayload; opts: { jobId: string } }> = [];
     let chunks = 0;
     const seal = () => {
       if (!chunk.length) return;
-      jobs.push({ name: StoreChunkJob.name, data: { batchId, chunk: chunks, jurisdiction: ctx.jurisdiction, alerts: chunk }, opts: { ...StoreChunkJob.options, jobId: `${batchId}-${chunks}` } });
+      jobs.push({ data: { batchId, chunk: chunks, jurisdiction: ctx.jurisdiction, alerts: chunk }, opts: { jobId: `${batchId}-${chunks}` } });
       chunks++;
       chunk = [];
     };
@@ -87,7 +86,7 @@ export class IngestService {
       if (!jobs.length) return;
       const ready = jobs;
       jobs = [];
-      await queue.addBulk(ready);
+      await this.queues.enqueueBulk(StoreChunkJob, ready);
     };
     // HTTP: copies of one line within a body, by content id (syslog messages are unique by receipt).
     const copies = new Map<string, number>();

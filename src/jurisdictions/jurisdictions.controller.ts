@@ -4,7 +4,7 @@ import { Roles } from '../auth/auth.decorators';
 import { ApiDoc } from '../infra/http/openapi';
 import { JurisdictionsService } from './jurisdictions.service';
 
-const JurisdictionView = z.object({ id: z.string(), name: z.string(), parent: z.string().nullable(), children: z.array(z.string()), hub: z.boolean(), cidrs: z.array(z.string()) });
+const JurisdictionView = z.object({ id: z.string(), name: z.string(), nameEn: z.string().nullable().describe('the English name, when configured'), parent: z.string().nullable(), children: z.array(z.string()), hub: z.boolean(), cidrs: z.array(z.string()) });
 
 @Controller('v1/jurisdictions')
 @Roles('admin', 'analyst', 'sensor', 'feed')
@@ -14,6 +14,6 @@ export class JurisdictionsController {
   @Get()
   @ApiDoc({ summary: 'The jurisdiction hierarchy, with parent and children', tags: ['jurisdictions'], response: z.object({ items: z.array(JurisdictionView) }) })
   list() {
-    return { items: this.jurisdictions.list().map(({ id, name, parent, children, hub, cidrs }) => ({ id, name, parent, children, hub, cidrs })) };
+    return { items: this.jurisdictions.list().map(({ id, name, nameEn, parent, children, hub, cidrs }) => ({ id, name, nameEn: nameEn ?? null, parent, children, hub, cidrs })) };
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NormalizedAlert, type AlertFormat } from './alert.schema';
+import { NormalizedAlert, type AlertFormat } from '../contracts/alert';
 import { decodeText, normalizeLine, type NormalizeOptions } from './normalizer';
 
 /**

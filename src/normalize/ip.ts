@@ -1,27 +1,6 @@
-import ipaddr from 'ipaddr.js';
+import { canonicalIp } from '../contracts/net';
 
-/**
- * Canonical text of an IP address: IPv4 dotted quad, IPv6 per RFC 5952 (lower case,
- * longest zero run compressed). IPv4-mapped IPv6 (::ffff:a.b.c.d) becomes the IPv4 address,
- * so one host is keyed once. Returns null for anything that is not an address.
- */
-export function canonicalIp(input: string | null | undefined): string | null {
-  if (input == null) return null;
-  let text = input.trim();
-  if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
-  if (!text || text.length > 64) return null;
-  try {
-    if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text).toString();
-    if (!ipaddr.IPv6.isValid(text)) return null;
-    const v6 = ipaddr.IPv6.parse(text);
-    if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
-    return v6.toRFC5952String();
-  } catch {
-    return null;
-  }
-}
+export { canonicalIp } from '../contracts/net';
 
 /** Split "ip:port", "[v6]:port" or bare "v6" (the port follows the LAST colon only when the rest is an address). */
 export function splitHostPort(text: string): { ip: string | null; port: number | null } {
@@ -37,7 +16,7 @@ export function splitHostPort(text: string): { ip: string | null; port: number |
 
 export function parsePort(value: unknown): number | null {
   if (value == null || value === '') return null;
-  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : null;
 }
 

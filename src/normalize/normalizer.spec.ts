@@ -1,5 +1,5 @@
 import iconv from 'iconv-lite';
-import { NormalizedAlert } from './alert.schema';
+import { NormalizedAlert } from '../contracts/alert';
 import { boundUtf8, copyId, decodeText, fingerprint, normalizeLine, type NormalizeOptions } from './normalizer';
 import { suricataEveParser } from './parsers/suricata-eve.parser';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
-import type { AlertFormat, IngestFormat, NormalizedAlert } from './alert.schema';
+import type { AlertFormat, IngestFormat, NormalizedAlert } from '../contracts/alert';
 import type { AlertParser, ParseContext, ParseResult } from './parser';
 import { PARSERS, parserFor } from './parsers';
 import { parseSyslogHeader } from './syslog-header';
@@ -52,6 +52,7 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 // C0 controls other than TAB (LEEF's delimiter), plus DEL.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x08\x0A-\x1F\x7F]/;
 
 /** Detect a line's format for `auto`; null when no parser claims it. */
@@ -73,7 +74,7 @@ export function normalizeLine(raw: string, lineNo: number, opts: NormalizeOption
 
   const envelope = trimmed.startsWith('{') ? null : parseSyslogHeader(trimmed, opts);
   const message = envelope ? envelope.message : trimmed;
-  const parser = opts.format === 'auto' ? detectFormat(message) : parserFor(opts.format as AlertFormat);
+  const parser = opts.format === 'auto' ? detectFormat(message) : parserFor(opts.format);
   if (!parser) return fail(opts.format === 'auto' ? 'format not recognised (auto)' : `unknown format ${opts.format}`);
 
   let result: ParseResult;

@@ -1,4 +1,4 @@
-import type { AlertFormat, NormalizedAlert } from './alert.schema';
+import type { AlertFormat, NormalizedAlert } from '../contracts/alert';
 
 /** What a parser needs to know beyond the line itself. */
 export interface ParseContext {

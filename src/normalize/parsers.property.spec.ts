@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { NormalizedAlert } from './alert.schema';
+import { NormalizedAlert } from '../contracts/alert';
 import { decodeText, normalizeLine, type NormalizeOptions } from './normalizer';
 import type { AlertParser, ParseContext, ParseResult } from './parser';
 import { PARSERS } from './parsers';

@@ -16,7 +16,7 @@ describe('Suricata/Snort priority: 1→4, 2→3, 3→2, ≥4→1', () => {
   });
 
   test.each([0, -1, NaN, Infinity, null, undefined])('%p → 0 Unknown', (p) => {
-    expect(fromPriority(p as number | null | undefined)).toBe(0);
+    expect(fromPriority(p)).toBe(0);
   });
 });
 
@@ -51,7 +51,7 @@ describe('CEF/LEEF 0–10: 0→1, 1–3→2, 4–6→3, 7–8→4, 9–10→5', 
   });
 
   test.each([11, -1, 'eleven', '', '  ', null, undefined])('%p → 0 Unknown', (v) => {
-    expect(fromTenScale(v as string | number | null | undefined)).toBe(0);
+    expect(fromTenScale(v)).toBe(0);
   });
 });
 
@@ -71,7 +71,7 @@ describe('FortiGate/PAN-OS words: informational/low/medium/high/critical → 1..
   });
 
   test.each(['', 'severe', null, undefined])('%p → 0 Unknown', (w) => {
-    expect(fromWord(w as string | null | undefined)).toBe(0);
+    expect(fromWord(w)).toBe(0);
   });
 });
 
@@ -104,7 +104,7 @@ describe('ModSecurity/syslog 0–7: 0→6, 1–2→5, 3→4, 4→3, 5→2, 6–7
   });
 
   test.each([8, -1, 2.5, 'loud', '', '  ', null, undefined])('%p → 0 Unknown', (v) => {
-    expect(fromSyslog(v as number | string | null | undefined)).toBe(0);
+    expect(fromSyslog(v)).toBe(0);
   });
 });
 

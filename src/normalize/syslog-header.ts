@@ -72,6 +72,6 @@ const nil = (v: string) => (v === '-' ? null : v);
 /** "suricata[123]: msg" or "CEF:0|.." — drop a program tag, but never a CEF/LEEF prefix. */
 function stripTag(message: string): string {
   if (/^(CEF|LEEF):/.test(message)) return message;
-  const m = /^[A-Za-z0-9_.\/-]{1,48}(\[\d+\])?: /.exec(message);
+  const m = /^[A-Za-z0-9_./-]{1,48}(\[\d+\])?: /.exec(message);
   return m ? message.slice(m[0].length) : message;
 }

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import { parseOffset } from '../contracts/zone';
+
+export { parseOffset, UtcOffset } from '../contracts/zone';
 
 /**
  * Time parsing shared by the parsers. Every result is UTC ISO-8601 with milliseconds plus how
@@ -9,29 +11,6 @@ export type TimeResult = { iso: string; zone: 'explicit' | 'configured' | 'recei
 
 const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
 export const monthIndex = (name: string): number | undefined => MONTHS[name.slice(0, 3).toLowerCase()];
-
-/** Offset text like "+09:00", "+0900", "-08", "Z", "UTC+5:30" → minutes east of UTC, or null. */
-export function parseOffset(text: string | null | undefined): number | null {
-  if (text == null) return null;
-  const t = text.trim().replace(/^(UTC|GMT)/i, '');
-  if (t === '' || t.toUpperCase() === 'Z') return 0;
-  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
-  if (!m) return null;
-  const h = Number(m[2]);
-  const min = Number(m[3] ?? 0);
-  if (h > 14 || min > 59) return null;
-  return (m[1] === '-' ? -1 : 1) * (h * 60 + min);
-}
-
-/**
- * A configured zone (`?timezone=`, sender and jurisdiction `timezone`, `ingest.defaultTimezone`):
- * "+09:00" form, hours at most 14, minutes below 60. Checked where it enters, because the readers
- * fall back to KST when an offset does not parse.
- */
-export const UtcOffset = z
-  .string()
-  .regex(/^[+-]\d{2}:\d{2}$/, 'expected an offset like +09:00')
-  .refine((t) => parseOffset(t) !== null, 'offset out of range: hours at most 14, minutes below 60');
 
 /** Build a UTC instant from wall-clock parts in a zone given as minutes east of UTC. */
 export function fromParts(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMin: number): number | null {
@@ -151,7 +130,7 @@ function compilePattern(pattern: string): CompiledPattern | null {
     for (let k = 0; k < runs.length && !bad; k++) {
       const run = runs[k];
       if ('literal' in run) {
-        src += /^\s+$/.test(run.literal) ? (src.endsWith(' +') ? '' : ' +') : run.literal.replace(/[.*+?^${}()|[\]\\\/]/g, '\\$&');
+        src += /^\s+$/.test(run.literal) ? (src.endsWith(' +') ? '' : ' +') : run.literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
         continue;
       }
       const next = runs[k + 1];

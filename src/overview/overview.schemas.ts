@@ -36,7 +36,37 @@ export const Overview = z.object({
   jurisdictions: z.array(z.string()).describe('jurisdictions covered'),
   alerts: Count.extend({
     perMinute: z.array(z.object({ t: z.string(), count: z.number().int() })).describe('receive-time minutes, oldest first, zeros included'),
+    byEventTime: z
+      .object({
+        minutes: z.array(z.string()).describe('the minutes of the window by event time (the sensor\'s timestamp), oldest first'),
+        series: z
+          .array(z.object({ severity: z.number().int().min(0).max(6), counts: z.array(z.number().int()).describe('alerts per minute, aligned with minutes') }))
+          .describe('one series per severity id present (0 unknown … 6 fatal), lowest first'),
+        outside: z.number().int().describe('sampled alerts whose event time is outside the window (replayed logs, skewed clocks)'),
+      })
+      .describe('alerts per minute by event time and severity, from the sampled alerts (see sample)'),
   }),
+  targets: z
+    .object({
+      hosts: z.array(z.object({ ip: z.string(), count: z.number().int() })).describe('destination addresses most alerted on'),
+      services: z.array(z.object({ port: z.number().int(), transport: z.string().nullable(), count: z.number().int() })).describe('destination ports (and transport) most alerted on'),
+    })
+    .describe('the internal hosts and services the sampled alerts target, at most 10 of each'),
+  recentDecisions: z
+    .array(
+      z.object({
+        id: z.string(),
+        value: z.string(),
+        jurisdiction: z.string(),
+        created: z.string(),
+        expires: z.string(),
+        status: z.enum(['active', 'expired', 'ended']),
+        origin: z.enum(['playbook', 'manual', 'shared']),
+        reason: z.string(),
+      }),
+    )
+    .nullable()
+    .describe('the newest block decisions of the covered jurisdictions (at most 5), newest first; null when the block-list is not running'),
   flagged: z
     .object({
       total: z.number().int().describe('distinct IPs flagged in the window and reported by a covered jurisdiction'),
@@ -49,6 +79,6 @@ export const Overview = z.object({
     .array(z.object({ id: z.string().nullable(), name: z.string().nullable(), count: z.number().int() }))
     .describe('alert rules (signatures) among the sampled alerts of the window'),
   topCountries: z.array(z.object({ country: z.string(), count: z.number().int() })).nullable().describe('source countries of the sampled alerts (offline enrichment); null when enrichment is off'),
-  sample: z.object({ alerts: z.number().int(), complete: z.boolean() }).describe('topRules/topCountries come from the newest alerts of the window, at most this many'),
+  sample: z.object({ alerts: z.number().int(), complete: z.boolean() }).describe('topRules, topCountries, targets and byEventTime come from the newest alerts of the window, at most this many'),
 });
 export type Overview = z.infer<typeof Overview>;

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AlertsStore } from '../alerts/alerts.store';
 import type { Principal } from '../auth/auth.schemas';
+import { statusOf } from '../blocklist/decisions.schemas';
 import { DecisionsService } from '../blocklist/decisions.service';
 import { FeedCache } from '../blocklist/feeds/feed-cache';
 import { DetectionService } from '../detection/detection.service';
 import { DetectionStore } from '../detection/detection.store';
-import { APPROVALS, type ApprovalsPort } from '../playbooks/approvals/approvals.port';
+import { APPROVALS, type ApprovalsPort } from '../approvals/approvals.port';
 import { parseWindow, type Overview } from './overview.schemas';
 
 /**
@@ -16,8 +17,10 @@ export interface PendingApprovalsCounter {
   countPending(jurisdictions: string[]): Promise<number>;
 }
 
-/** Newest alerts of the window read for top rules and countries (the counters give the exact totals). */
-export const OVERVIEW_SAMPLE = 1000;
+/** Newest alerts of the window read for top rules, countries, targets and the event-time chart (the counters give the exact totals). */
+export const OVERVIEW_SAMPLE = 2000;
+/** Newest block decisions shown. */
+const RECENT_DECISIONS = 5;
 /** Flag log entries scanned for the flagged count (newest first). */
 const FLAG_LOG_SCAN = 2000;
 /** Answers are reused this long for the same jurisdictions and window (a wall of dashboards polling). */
@@ -59,11 +62,12 @@ export class OverviewService {
     const windowMs = parseWindow(window)!;
     const untilMs = (Math.floor(now / 60_000) + 1) * 60_000;
     const sinceMs = untilMs - windowMs;
-    const [perMinute, flagged, activeDecisions, pendingApprovals, sampled] = await Promise.all([
+    const [perMinute, flagged, activeDecisions, pendingApprovals, recentDecisions, { byEventTime, ...sampled }] = await Promise.all([
       this.alerts.perMinute(jurisdictions, sinceMs, untilMs),
       this.piece('flagged', () => this.flagged(jurisdictions, sinceMs)),
       this.piece('activeDecisions', () => this.activeDecisions(jurisdictions)),
       this.piece('pendingApprovals', () => (this.approvals?.countPending ? this.approvals.countPending(jurisdictions) : Promise.resolve(null))),
+      this.piece('recentDecisions', () => this.recentDecisions(jurisdictions, now)),
       this.sample(jurisdictions, sinceMs, untilMs),
     ]);
     return {
@@ -76,9 +80,11 @@ export class OverviewService {
         total: Object.values(perMinute.byJurisdiction).reduce((a, b) => a + b, 0),
         byJurisdiction: perMinute.byJurisdiction,
         perMinute: perMinute.minutes.map((m) => ({ t: new Date(m.minute).toISOString(), count: m.count })),
+        byEventTime,
       },
       flagged,
       activeDecisions,
+      recentDecisions,
       pendingApprovals,
       ...sampled,
     };
@@ -118,16 +124,39 @@ export class OverviewService {
     return { total: counts.reduce((a, b) => a + b, 0), byJurisdiction: Object.fromEntries(jurisdictions.map((j, i) => [j, counts[i]])) };
   }
 
-  /** Top rules and source countries among the newest alerts of the window. */
-  private async sample(jurisdictions: string[], sinceMs: number, untilMs: number): Promise<Pick<Overview, 'topRules' | 'topCountries' | 'sample'>> {
+  private async recentDecisions(jurisdictions: string[], now: number): Promise<Overview['recentDecisions']> {
+    if (!this.decisions) return null;
+    const page = await this.decisions.list(jurisdictions, { limit: RECENT_DECISIONS });
+    return page.items.map((d) => ({ id: d.id, value: d.value, jurisdiction: d.jurisdiction, created: d.created, expires: d.expires, status: statusOf(d, now), origin: d.origin.type, reason: d.reason }));
+  }
+
+  /** Top rules, source countries, targets and the event-time chart from the newest alerts of the window. */
+  private async sample(
+    jurisdictions: string[],
+    sinceMs: number,
+    untilMs: number,
+  ): Promise<Pick<Overview, 'topRules' | 'topCountries' | 'sample' | 'targets'> & { byEventTime: Overview['alerts']['byEventTime'] }> {
     const page = await this.alerts.list(jurisdictions, { since: new Date(sinceMs).toISOString(), until: new Date(untilMs).toISOString(), limit: OVERVIEW_SAMPLE });
     const rules = new Map<string, { id: string | null; name: string | null; count: number }>();
     const ips = new Map<string, number>();
+    const hosts = new Map<string, number>();
+    const services = new Map<string, { port: number; transport: string | null; count: number }>();
+    const minutes = Math.round((untilMs - sinceMs) / 60_000);
+    const bySeverity = new Map<number, number[]>();
+    let outside = 0;
     for (const a of page.items) {
       const k = `${a.rule.id ?? ''}\u0000${a.rule.name ?? ''}`;
       const r = rules.get(k) ?? rules.set(k, { id: a.rule.id, name: a.rule.name, count: 0 }).get(k)!;
       r.count++;
       ips.set(a.source.ip, (ips.get(a.source.ip) ?? 0) + 1);
+      if (a.destination.ip) hosts.set(a.destination.ip, (hosts.get(a.destination.ip) ?? 0) + 1);
+      if (a.destination.port != null) {
+        const sk = `${a.destination.port}/${a.transport ?? ''}`;
+        (services.get(sk) ?? services.set(sk, { port: a.destination.port, transport: a.transport, count: 0 }).get(sk)!).count++;
+      }
+      const m = Math.floor((Date.parse(a.timestamp) - sinceMs) / 60_000);
+      if (!(m >= 0 && m < minutes)) outside++;
+      else (bySeverity.get(a.severity.id) ?? bySeverity.set(a.severity.id, new Array<number>(minutes).fill(0)).get(a.severity.id)!)[m]++;
     }
     let topCountries: Overview['topCountries'] = null;
     if (this.detection) {
@@ -146,6 +175,15 @@ export class OverviewService {
       topRules: [...rules.values()].sort((a, b) => b.count - a.count || String(a.name).localeCompare(String(b.name))).slice(0, 10),
       topCountries,
       sample: { alerts: page.items.length, complete: page.next === null },
+      targets: {
+        hosts: [...hosts].map(([ip, count]) => ({ ip, count })).sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip)).slice(0, 10),
+        services: [...services.values()].sort((a, b) => b.count - a.count || a.port - b.port).slice(0, 10),
+      },
+      byEventTime: {
+        minutes: Array.from({ length: minutes }, (_, i) => new Date(sinceMs + i * 60_000).toISOString()),
+        series: [...bySeverity].sort((a, b) => a[0] - b[0]).map(([severity, counts]) => ({ severity, counts })),
+        outside,
+      },
     };
   }
 }

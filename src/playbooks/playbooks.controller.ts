@@ -8,7 +8,7 @@ import type { GwanjeConfig } from '../infra/config/config.schema';
 import { ApiDoc } from '../infra/http/openapi';
 import { badRequest, conflict, forbidden, notFound, unprocessable, validate } from '../infra/http/problem';
 import { Inject } from '@nestjs/common';
-import { parseNet } from '../blocklist/ip-net';
+import { parseNet } from '../contracts/net';
 import { webhookAllow, webhookUrlAllowlisted } from './engine/webhook-target';
 import { decisionsOf, dryRun } from './engine/dry-run';
 import { dryEffects } from './engine/dry-effects';
@@ -16,10 +16,10 @@ import { loadText, type LoadError } from './loader/loader';
 import { compilePlaybook, type CompiledPlaybook } from './model/compile';
 import type { Playbook } from './model/playbook.schema';
 import { alertTrigger, manualTrigger, testTrigger, testTriggerSchema, threatFlaggedTrigger, type TriggerInstance } from './model/variables';
-import { NormalizedAlert } from '../normalize/alert.schema';
+import { NormalizedAlert } from '../contracts/alert';
 import { DetectionReplay } from './backtest/replay.service';
 import { flattenIssues } from './loader/loader';
-import { configDuration } from '../infra/time/duration';
+import { configDuration } from '../contracts/duration';
 import {
   PlaybookDetail,
   PlaybookList,
@@ -261,7 +261,7 @@ export class PlaybookToolsController {
       return r.data;
     });
     let flags: Awaited<ReturnType<DetectionReplay['flags']>> | null = null;
-    let playbooks: CompiledPlaybook[] = [];
+    let playbooks: CompiledPlaybook[];
     let errors: LoadError[] = [];
     if (b.yaml) {
       const res = loadText<Playbook>(b.yaml, 'request.yaml', { kinds: ['Playbook'] });

@@ -4,13 +4,14 @@ import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { actorOf, type Principal } from '../auth/auth.schemas';
 import { ScopeService } from '../auth/scope.service';
 import { Inject } from '@nestjs/common';
-import { parseNet } from '../blocklist/ip-net';
+import { parseNet } from '../contracts/net';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { ApiDoc } from '../infra/http/openapi';
 import { badRequest, forbidden, notFound, validate } from '../infra/http/problem';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import { CreateShareBody, InboxView, ListSharesQuery, RevokeResultView, RevokeShareBody, ShareResultView, ShareView } from './sharing.schemas';
+import { SharingRevocationService } from './revocation.service';
 import { SharingService, viewOfShare } from './sharing.service';
 import { SharingStore } from './sharing.store';
 import { pageInRange } from '../infra/http/time-range';
@@ -28,6 +29,7 @@ function decodeCursor(c?: string): { ms: number; id: string } | null {
 export class SharingController {
   constructor(
     private readonly sharing: SharingService,
+    private readonly revocation: SharingRevocationService,
     private readonly store: SharingStore,
     private readonly scope: ScopeService,
     private readonly jurisdictions: JurisdictionsService,
@@ -121,7 +123,7 @@ export class SharingController {
       if (!local || !s.deliveries.some((d) => this.scope.visible(who).has(d.jurisdiction))) throw notFound(`share ${id} does not exist`);
       throw forbidden(`share ${id} was sent by ${s.from}; only its sender (or a jurisdiction above it) may revoke it`);
     }
-    return this.sharing.revoke(id, actorOf(who), b.reason);
+    return this.revocation.revoke(id, actorOf(who), b.reason);
   }
 
   private isHub(who: Principal): boolean {

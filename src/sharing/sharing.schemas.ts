@@ -1,42 +1,16 @@
 import { z } from 'zod';
 import { TimeRangeQuery } from '../infra/http/time-range';
 import { AuditActor } from '../audit/audit.schemas';
-import { Tlp } from '../blocklist/tlp';
+import { durationText } from '../contracts/duration';
+import { Evidence } from '../contracts/evidence';
+import { ShareRequestSchema } from '../contracts/share';
+import { Tlp } from '../contracts/tlp';
 import { TrustMode } from './policy/policy.schema';
 
 export { Tlp };
 
-/** Evidence summary that travels with a share: counts and times, never raw alerts. */
-export const Evidence = z.object({
-  rules: z
-    .record(z.string().max(200), z.number().int().min(0))
-    .refine((r) => Object.keys(r).length <= 100, 'at most 100 rules')
-    .default({}),
-  firstSeen: z.string().max(40).nullable().default(null),
-  lastSeen: z.string().max(40).nullable().default(null),
-  alerts: z.number().int().min(0).default(0),
-  jurisdictions: z.array(z.string().max(200)).max(300).default([]),
-});
-export type Evidence = z.infer<typeof Evidence>;
-
-const Ttl = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, 'a duration like 30m, 24h, 7d');
-
-/** The port's ShareRequest, validated. */
-export const ShareRequestSchema = z.object({
-  value: z.string().min(1).max(64),
-  from: z.string().min(1).max(200),
-  to: z.array(z.string().min(1).max(200)).min(1).max(300),
-  tlp: Tlp,
-  score: z.number().min(0).max(100),
-  confidence: z.number().min(0).max(100),
-  ttl: Ttl,
-  reason: z.string().trim().min(1).max(1000),
-  evidence: Evidence.prefault({}),
-  minConfidence: z.number().min(0).max(100).optional(),
-  origin: z.object({ playbookRun: z.string().max(200).optional(), actor: AuditActor }),
-  idempotencyKey: z.string().min(1).max(200).optional(),
-  parentShareId: z.string().min(1).max(200).optional(),
-});
+// The vocabulary shared with playbooks and federation lives in src/contracts.
+export { Evidence, ShareRequestSchema };
 
 /** Where a share went, per target: in its inbox (and what the policy did), or why not. */
 export const Delivery = z.object({
@@ -145,7 +119,7 @@ export const CreateShareBody = z.strictObject({
   tlp: Tlp.default('AMBER'),
   score: z.number().int().min(0).max(100).default(80),
   confidence: z.number().int().min(0).max(100).optional().describe('default the score'),
-  ttl: Ttl.optional().describe('default sharing.defaultTtl'),
+  ttl: durationText('a duration like 30m, 24h, 7d').optional().describe('default sharing.defaultTtl'),
   reason: z.string().trim().min(1).max(1000),
   evidence: Evidence.optional(),
   minConfidence: z.number().int().min(0).max(100).optional(),

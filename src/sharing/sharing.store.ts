@@ -1,31 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { configDuration } from '../infra/time/duration';
+import { configDuration } from '../contracts/duration';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { REDIS } from '../infra/redis/redis.module';
+import { luaScript } from '../infra/redis/scripts';
 import type { Delivery, InboxEntry, InboxState, InboxView, Revocation, RevokeOutcome, Share } from './sharing.schemas';
 import { shareIndicatorId } from './taxii/taxii.ids';
 
 type Exec = Array<[Error | null, unknown]>;
 
-/**
- * Allocate a collection's next "date added" in µs: the server clock, strictly increasing per
- * collection; and index the STIX object id (get-by-id looks it up instead of scanning).
- */
-const TAXII_ADD_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-if now <= last then now = last + 1 end
-redis.call('SET', KEYS[2], string.format('%.0f', now))
-redis.call('ZADD', KEYS[1], string.format('%.0f', now), ARGV[1])
-redis.call('HSET', KEYS[3], ARGV[3], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
-redis.call('PEXPIRE', KEYS[3], ARGV[2])
-return string.format('%.0f', now)
-`;
+/** A collection's next "date added" (µs, strictly increasing) and the STIX id index: see the script's header. */
+const taxiiAdd = luaScript<[taxii: string, last: string, ids: string], [shareId: string, ttlMs: number, stixId: string], string>(__dirname, 'lua/taxii-add-3.lua');
 
 export interface StoredShare {
   share: Share;
@@ -57,7 +43,7 @@ export class SharingStore {
     this.p = `${config.redis.keyPrefix}:sharing`;
     this.keepMs = config.sharing.retentionDays * 86_400_000;
     this.maxTtlMs = configDuration(config.sharing.maxTtl);
-    redis.defineCommand('gwShareTaxiiAdd', { numberOfKeys: 3, lua: TAXII_ADD_LUA });
+    taxiiAdd.define(redis);
   }
 
   private k = {
@@ -272,8 +258,7 @@ export class SharingStore {
 
   /** (Re)add a share to its sender's collection as its newest version; returns the date added (µs). */
   async taxiiAdd(jurisdiction: string, shareId: string): Promise<number> {
-    const redis = this.redis as unknown as { gwShareTaxiiAdd(...args: string[]): Promise<string> };
-    return Number(await redis.gwShareTaxiiAdd(this.k.taxii(jurisdiction), this.k.taxiiLast(jurisdiction), this.k.taxiiIds(jurisdiction), shareId, String(this.indexTtl()), shareIndicatorId(shareId)));
+    return Number(await taxiiAdd.run(this.redis, [this.k.taxii(jurisdiction), this.k.taxiiLast(jurisdiction), this.k.taxiiIds(jurisdiction)], [shareId, this.indexTtl(), shareIndicatorId(shareId)]));
   }
 
   /** Shares of a collection by STIX object id, with their date added (µs); ids not in it (or past retention) are left out. */

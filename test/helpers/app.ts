@@ -3,6 +3,7 @@ import path from 'node:path';
 import { GwanjeConfig } from '../../src/infra/config/config.schema';
 import { loadConfig } from '../../src/infra/config/config.loader';
 import { startGwanje, type RunningGwanje } from '../../src/server';
+import type { ProblemBody, ReplyTo } from './api';
 import { atFileEnd } from './cleanup';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -13,14 +14,14 @@ export function redisUrl(): string {
   return url;
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends Array<any> ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /**
  * A config for one test: the sample jurisdictions, the harness's Redis, and a fresh key prefix
  * so suites sharing one Redis never see each other's data.
  */
 export function testConfig(overrides: DeepPartial<GwanjeConfig> = {}): GwanjeConfig {
-  const sample = loadConfig({ GWANJE_CONFIG: path.resolve(__dirname, '../../config/gwanje.sample.yaml') } as NodeJS.ProcessEnv);
+  const sample = loadConfig({ GWANJE_CONFIG: path.resolve(__dirname, '../../config/gwanje.sample.yaml') });
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const merged = {
     ...sample,
@@ -41,7 +42,27 @@ export interface TestApp extends RunningGwanje {
   base: string;
   config: GwanjeConfig;
   /** fetch against the app; `key` defaults to the admin key (pass null for none). */
-  call(method: string, url: string, opts?: { key?: string | null; body?: unknown; raw?: Buffer | string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any; text: string }>;
+  call<M extends string, U extends string>(method: M, url: U, opts?: CallOptions): Promise<Answer<ReplyTo<M, U>>>;
+}
+
+export interface CallOptions {
+  key?: string | null;
+  body?: unknown;
+  raw?: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One answer. `body` is the parsed JSON typed as the documented reply of the URL's path (see
+ * ReplyTo), or the text when the answer is not JSON; `problem` is the same JSON read as
+ * problem+json, for the tests of error answers.
+ */
+export interface Answer<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+  problem: ProblemBody;
+  text: string;
 }
 
 export async function startTestApp(overrides: DeepPartial<GwanjeConfig> = {}): Promise<TestApp> {
@@ -69,13 +90,14 @@ export async function startTestApp(overrides: DeepPartial<GwanjeConfig> = {}): P
       }
       const res = await fetch(base + url, { method, headers, body });
       const text = await res.text();
-      let parsed: any = text;
+      let parsed: unknown = text;
       try {
         parsed = JSON.parse(text);
       } catch {
         /* not JSON */
       }
-      return { status: res.status, headers: res.headers, body: parsed, text };
+      // The documented shape is what the API promises; the tests check it holds.
+      return { status: res.status, headers: res.headers, body: parsed as never, problem: (parsed ?? {}), text };
     },
   };
 }
@@ -90,7 +112,7 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as T;
+      if (v) return v;
     } catch (e) {
       last = e;
     }

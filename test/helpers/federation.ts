@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GwanjeConfig } from '../../src/infra/config/config.schema';
 import { generateSigningKeys } from '../../src/sharing/federation/signing';
+import type { ReplyTo } from './api';
 import { exited, spawnGwanje } from './processes';
 import { freePort, startRedisServer } from './redis-server';
 
@@ -111,7 +112,7 @@ export interface DeploymentProcess {
 export async function startDeploymentProcess(config: GwanjeConfig, timeoutMs = 120_000): Promise<DeploymentProcess> {
   const child = spawnGwanje('all', config);
   let out = '';
-  const keep = (d: Buffer) => void (out = (out + d).slice(-8000));
+  const keep = (d: Buffer) => void (out = (out + d.toString()).slice(-8000));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${config.server.port}`;
@@ -190,17 +191,18 @@ export async function startFederatedPair(base: (redisUrl: string) => GwanjeConfi
 }
 
 /** fetch against a deployment with an API key; the body parsed as JSON when it is JSON. */
-export async function callDeployment(d: { url: string }, key: string | null, method: string, url: string, body?: { json?: unknown; ndjson?: string }) {
+export async function callDeployment<M extends string, U extends string>(d: { url: string }, key: string | null, method: M, url: U, body?: { json?: unknown; ndjson?: string }) {
   const headers: Record<string, string> = key ? { 'x-api-key': key } : {};
   if (body?.json !== undefined) headers['content-type'] = 'application/json';
   if (body?.ndjson !== undefined) headers['content-type'] = 'application/x-ndjson';
   const res = await fetch(d.url + url, { method, headers, body: body?.ndjson ?? (body?.json === undefined ? undefined : JSON.stringify(body.json)) });
   const text = await res.text();
-  let json: any;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     json = undefined;
   }
-  return { status: res.status, text, body: json };
+  // Typed as the documented reply of the path, like TestApp.call.
+  return { status: res.status, text, body: json as ReplyTo<M, U> };
 }

@@ -1,7 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { startRedisServer } from './redis-server';
+
+/** What global setup hands to global teardown (both run in jest's parent process). */
+export type HarnessGlobals = typeof globalThis & { __GWANJE_REDIS__?: ChildProcess };
 
 /**
  * One real Redis for the integration suites, on a free port (each suite isolates itself with its
@@ -17,12 +20,14 @@ export default async function globalSetup() {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
   } catch (e) {
     const out = String((e as { stdout?: Buffer }).stdout ?? '');
-    if (process.env.CI) throw new Error(`build failed:\n${out}`);
+    if (process.env.CI) throw new Error(`build failed:\n${out}`, { cause: e });
     process.stderr.write(`\n[global-setup] build has type errors (continuing outside CI):\n${out.split('\n').slice(0, 10).join('\n')}\n`);
   }
+  // tsc copies no assets: the Lua scripts dist/ reads at run time (scripts/copy-lua.js).
+  if (!skipBuild) execFileSync(process.execPath, [path.join(root, 'scripts/copy-lua.js')], { cwd: root, stdio: 'pipe' });
   // Every process the run starts inherits this mark; the global teardown fails the run on any still alive.
   process.env.GWANJE_TEST_RUN = randomUUID();
   const redis = await startRedisServer();
   process.env.GWANJE_TEST_REDIS_URL = redis.url;
-  (globalThis as any).__GWANJE_REDIS__ = redis.child;
+  (globalThis as HarnessGlobals).__GWANJE_REDIS__ = redis.child;
 }

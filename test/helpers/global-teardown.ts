@@ -1,3 +1,4 @@
+import type { HarnessGlobals } from './global-setup';
 import { leftoverProcesses, type Leftover } from './leaks';
 
 /**
@@ -6,7 +7,7 @@ import { leftoverProcesses, type Leftover } from './leaks';
  * seconds to finish exiting, then are killed and listed.
  */
 export default async function globalTeardown() {
-  const child = (globalThis as any).__GWANJE_REDIS__;
+  const child = (globalThis as HarnessGlobals).__GWANJE_REDIS__;
   if (child && child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -20,12 +21,12 @@ export default async function globalTeardown() {
     if (!left?.length) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  for (const p of left!) {
+  for (const p of left) {
     try {
       process.kill(p.pid, 'SIGKILL');
     } catch {
       /* already gone */
     }
   }
-  throw new Error(`tests left ${left!.length} process(es) running (now killed):\n${left!.map((p) => `  ${p.pid} ${p.command}`).join('\n')}`);
+  throw new Error(`tests left ${left.length} process(es) running (now killed):\n${left.map((p) => `  ${p.pid} ${p.command}`).join('\n')}`);
 }

@@ -4,7 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QueuesService } from '../../src/infra/queues/queues.service';
-import { ThreatFlaggedJob, threatFlaggedJobId, type ThreatFlaggedPayload } from '../../src/detection/threat-flagged.job';
+import { ThreatFlaggedJob, threatFlaggedJobId, type ThreatFlaggedPayload } from '../../src/contracts/jobs';
+import { z } from 'zod';
+import type { Decision, Run } from './api';
 import { eventually, type TestApp } from './app';
 
 export const WEBHOOK_SECRET = 'webhook-secret-0123456789abcdef';
@@ -44,8 +46,8 @@ export async function enqueueFlag(app: TestApp, p: ThreatFlaggedPayload, jobId =
 }
 
 /** The runs of a playbook, once `check` holds for them. */
-export async function runsOf(app: TestApp, playbook: string, check: (runs: any[]) => boolean = (r) => r.length > 0, timeoutMs = 60_000): Promise<any[]> {
-  let last: any[] = [];
+export async function runsOf(app: TestApp, playbook: string, check: (runs: Run[]) => boolean = (r) => r.length > 0, timeoutMs = 60_000): Promise<Run[]> {
+  let last: Run[] = [];
   try {
     return await eventually(async () => {
       const res = await app.call('GET', `/v1/runs?playbook=${playbook}`);
@@ -53,13 +55,24 @@ export async function runsOf(app: TestApp, playbook: string, check: (runs: any[]
       return check(last) ? last : null;
     }, timeoutMs, 100);
   } catch (e) {
-    throw new Error(`${(e as Error).message}; runs of ${playbook}: ${JSON.stringify(last.map((r) => ({ id: r.id, status: r.status, steps: r.steps.map((s: any) => `${s.id}:${s.status}${s.error ? ` (${s.error})` : ''}`), reason: r.stopReason })))}`);
+    throw new Error(`${(e as Error).message}; runs of ${playbook}: ${JSON.stringify(last.map((r) => ({ id: r.id, status: r.status, steps: r.steps.map((s) => `${s.id}:${s.status}${s.error ? ` (${s.error})` : ''}`), reason: r.stopReason })))}`, { cause: e });
   }
 }
 
-export const terminal = (r: any) => ['succeeded', 'failed', 'denied', 'refused', 'halted'].includes(r.status);
+/**
+ * A step's result read with a schema: results differ per action, so the API documents them as a
+ * record; the test states the fields it reads (and fails if they are not there).
+ */
+export function stepResult<S extends z.ZodType>(run: Run, index: number, schema: S): z.infer<S> {
+  return schema.parse(run.steps[index].result);
+}
 
-export async function activeDecisions(app: TestApp, value: string, jurisdiction?: string): Promise<any[]> {
+/** The approval an `approve` step (or a breaker) is waiting on. */
+export const approvalIdOf = (run: Run, index = 0) => stepResult(run, index, z.object({ approvalId: z.string() })).approvalId;
+
+export const terminal = (r: { status: string }) => ['succeeded', 'failed', 'denied', 'refused', 'halted'].includes(r.status);
+
+export async function activeDecisions(app: TestApp, value: string, jurisdiction?: string): Promise<Decision[]> {
   const res = await app.call('GET', `/v1/decisions?value=${encodeURIComponent(value)}&active=true${jurisdiction ? `&jurisdiction=${jurisdiction}` : ''}`);
   if (res.status !== 200) throw new Error(`GET /v1/decisions: ${res.status} ${res.text}`);
   return res.body.items;

@@ -24,8 +24,8 @@ export function spawnGwanje(role: 'api' | 'worker' | 'all', config: GwanjeConfig
     env: { ...process.env, GWANJE_CONFIG: writeConfigFile(config), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.resume();
-  child.stderr!.resume();
+  child.stdout.resume();
+  child.stderr.resume();
   return killAtFileEnd(child);
 }
 

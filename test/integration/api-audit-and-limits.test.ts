@@ -36,20 +36,20 @@ describe('audit trail, rate limits and API consistency', () => {
 
     const list = await app.call('GET', '/v1/audit?limit=1000');
     expect(list.status).toBe(200);
-    const byAction = (action: string) => list.body.items.filter((e: any) => e.action === action);
+    const byAction = (action: string) => list.body.items.filter((e) => e.action === action);
     expect(byAction('decision.created')[0]).toMatchObject({ actor: { type: 'key', id: analyst.id, role: 'analyst', jurisdiction: 'seoul-mapo' }, jurisdiction: 'seoul-mapo', reason: 'audit: manual block' });
     expect(byAction('decision.ended')[0]).toMatchObject({ actor: { id: analyst.id }, reason: 'audit: false positive', target: { type: 'decision', id: String(d.body.id) } });
     expect(byAction('allowlist.added')[0]).toMatchObject({ reason: 'audit: partner range' });
     expect(byAction('allowlist.removed')[0]).toMatchObject({ reason: 'audit: partner gone' });
-    expect(byAction('key.created').map((e: any) => e.target.id)).toContain(k.body.record.id);
-    expect(byAction('key.revoked').map((e: any) => e.target.id)).toContain(k.body.record.id);
+    expect(byAction('key.created').map((e) => e.target.id)).toContain(k.body.record.id);
+    expect(byAction('key.revoked').map((e) => e.target.id)).toContain(k.body.record.id);
     // Each entry carries the previous one's hash.
     const items = list.body.items;
     for (let i = 1; i < items.length; i++) expect(items[i].prevHash).toBe(items[i - 1].hash);
     // The district analyst sees its own jurisdiction's entries only; `since` filters by time.
     const mine = await app.call('GET', '/v1/audit', { key: analyst.key });
     expect(mine.body.items.length).toBeGreaterThan(0);
-    expect(mine.body.items.every((e: any) => e.jurisdiction === 'seoul-mapo')).toBe(true);
+    expect(mine.body.items.every((e) => e.jurisdiction === 'seoul-mapo')).toBe(true);
     const future = await app.call('GET', `/v1/audit?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`);
     expect(future.body.items).toEqual([]);
 
@@ -79,10 +79,11 @@ describe('audit trail, rate limits and API consistency', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const r: any = await app.call('GET', `/v1/decisions?jurisdiction=seoul-gangnam&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const r = await app.call('GET', `/v1/decisions?jurisdiction=seoul-gangnam&limit=2${page}`);
       expect(r.status).toBe(200);
       expect(r.body.items.length).toBeLessThanOrEqual(2);
-      seen.push(...r.body.items.map((d: any) => d.value));
+      seen.push(...r.body.items.map((d) => d.value));
       cursor = r.body.next;
       pages++;
     } while (cursor && pages < 10);
@@ -93,13 +94,13 @@ describe('audit trail, rate limits and API consistency', () => {
     const all = (await app.call('GET', '/v1/decisions?jurisdiction=seoul-gangnam&limit=100')).body.items;
     const third = all[2].created;
     const newer = await app.call('GET', `/v1/decisions?jurisdiction=seoul-gangnam&since=${encodeURIComponent(third)}`);
-    expect(newer.body.items.map((d: any) => d.value)).toEqual(all.filter((d: any) => d.created >= third).map((d: any) => d.value));
+    expect(newer.body.items.map((d) => d.value)).toEqual(all.filter((d) => d.created >= third).map((d) => d.value));
     const older = await app.call('GET', `/v1/decisions?jurisdiction=seoul-gangnam&until=${encodeURIComponent(third)}`);
-    expect(older.body.items.every((d: any) => d.created < third)).toBe(true);
+    expect(older.body.items.every((d) => d.created < third)).toBe(true);
     expect((await app.call('GET', '/v1/decisions?since=yesterday')).status).toBe(400);
     const doc = (await app.call('GET', '/openapi.json', { key: null })).body;
     for (const path of ['/v1/decisions', '/v1/runs', '/v1/shares', '/v1/approvals', '/v1/alerts', '/v1/audit'])
-      expect(doc.paths[path].get.parameters.map((x: any) => x.name)).toEqual(expect.arrayContaining(['since', ...(path === '/v1/audit' ? [] : ['until'])]));
+      expect(doc.paths[path].get.parameters?.map((x) => x.name)).toEqual(expect.arrayContaining(['since', ...(path === '/v1/audit' ? [] : ['until'])]));
   });
 
   it('errors are problem+json saying what and where', async () => {
@@ -109,7 +110,7 @@ describe('audit trail, rate limits and API consistency', () => {
     expect(r.body).toMatchObject({ status: 400, title: expect.any(String), detail: expect.stringContaining('not-an-ip') });
     const unknownField = await app.call('POST', '/v1/decisions', { body: { value: '45.155.205.91', duration: '1h', reason: 'x', colour: 'red' } });
     expect(unknownField.status).toBe(400);
-    expect(unknownField.body.detail).toMatch(/colour/);
+    expect(unknownField.problem.detail).toMatch(/colour/);
     const nokey = await app.call('GET', '/v1/decisions', { key: null });
     expect(nokey.status).toBe(401);
     expect(nokey.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -118,13 +119,13 @@ describe('audit trail, rate limits and API consistency', () => {
   it('documents every operation in OpenAPI 3 with its parameters and error responses', async () => {
     const doc = (await app.call('GET', '/openapi.json', { key: null })).body;
     expect(doc.openapi).toMatch(/^3\./);
-    const ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([p, m]) => Object.entries(m).map(([method, op]) => ({ p, method, op })));
+    const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.entries(m).map(([method, op]) => ({ p, method, op })));
     const undocumented = ops.filter(({ op }) => !op.summary || !op.responses).map(({ p, method }) => `${method} ${p}`);
     expect(undocumented).toEqual([]);
     const v1 = ops.filter(({ p }) => p.startsWith('/v1/') && !p.startsWith('/v1/federation'));
     const withoutErrors = v1.filter(({ op }) => !Object.keys(op.responses).some((s) => s.startsWith('4'))).map(({ p, method }) => `${method} ${p}`);
     expect(withoutErrors).toEqual([]);
-    expect(doc.paths['/v1/decisions'].get.parameters.map((x: any) => x.name)).toEqual(expect.arrayContaining(['jurisdiction', 'limit', 'cursor']));
+    expect(doc.paths['/v1/decisions'].get.parameters?.map((x) => x.name)).toEqual(expect.arrayContaining(['jurisdiction', 'limit', 'cursor']));
   });
 
   it("gives the dashboard's first screen: alerts per minute, decisions, top rules and countries, scoped to the key", async () => {
@@ -148,7 +149,7 @@ describe('audit trail, rate limits and API consistency', () => {
       return r.body.alerts?.total === 12 ? r.body : null;
     });
     expect(ov.alerts.perMinute).toHaveLength(15);
-    expect(ov.alerts.perMinute.reduce((n: number, m: any) => n + m.count, 0)).toBe(12);
+    expect(ov.alerts.perMinute.reduce((n: number, m) => n + m.count, 0)).toBe(12);
     expect(ov.topRules[0]).toEqual({ id: '2024897', name: 'ET WEB_SERVER SQL Injection', count: 8 });
     expect(ov.topCountries).toEqual(expect.arrayContaining([{ country: 'KR', count: 8 }]));
     // Stored alerts carry the same offline enrichment (country, AS) when read.
@@ -160,7 +161,7 @@ describe('audit trail, rate limits and API consistency', () => {
     expect(ov.activeDecisions).toEqual({ total: 1, byJurisdiction: { 'seoul-mapo': 1 } });
     const bad = await app.call('GET', '/v1/overview?window=3d', { key: analyst.key });
     expect(bad.status).toBe(400);
-    expect(bad.body.detail).toMatch(/window/);
+    expect(bad.problem.detail).toMatch(/window/);
     expect((await app.call('GET', '/v1/overview?jurisdiction=seoul-gangnam', { key: analyst.key })).status).toBe(403);
   });
 
@@ -194,7 +195,7 @@ describe('audit trail, rate limits and API consistency', () => {
       const retry = Number(limited.headers.get('retry-after'));
       expect(retry).toBeGreaterThan(0);
       expect(retry).toBeLessThanOrEqual(120);
-      expect(limited.body.detail).toMatch(/198\.51\.100\.1/);
+      expect(limited.problem.detail).toMatch(/198\.51\.100\.1/);
       // A correct guess is refused as well, or the limit would not stop guessing.
       expect((await from('198.51.100.1', ADMIN_KEY)).status).toBe(429);
       for (let i = 0; i < 20; i++) expect((await from('198.51.100.1')).status).toBe(429);

@@ -1,3 +1,4 @@
+import type { OpenApiOperation } from '../helpers/api';
 import { ADMIN_KEY, eventually, startTestApp, type TestApp } from '../helpers/app';
 
 /**
@@ -12,7 +13,7 @@ const FOREIGN_IP = '91.240.118.55';
 const FOREIGN_ALLOW = '91.240.119.0/24';
 const ROLES = ['admin', 'analyst', 'sensor', 'feed'] as const;
 
-type Op = { method: string; path: string; op: any };
+type Op = { method: string; path: string; op: OpenApiOperation };
 
 function eve(src: string, n: number): string {
   const now = Date.now();
@@ -72,7 +73,7 @@ describe('jurisdiction isolation across every endpoint', () => {
     await eventually(async () => (await app.call('GET', `/v1/alerts?jurisdiction=${FOREIGN}&limit=5`)).body.items?.length > 0);
 
     const doc = (await app.call('GET', '/openapi.json', { key: null })).body;
-    ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
+    ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods)
         .filter(([m]) => ['get', 'post', 'put', 'delete'].includes(m))
         .map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
@@ -85,7 +86,7 @@ describe('jurisdiction isolation across every endpoint', () => {
   });
 
   it('naming a foreign jurisdiction is refused (403) on every endpoint that takes one, for every role', async () => {
-    const named = ops.filter(({ path, op }) => path.includes('{jurisdiction}') || (op.parameters ?? []).some((p: any) => p.name === 'jurisdiction'));
+    const named = ops.filter(({ path, op }) => path.includes('{jurisdiction}') || (op.parameters ?? []).some((p) => p.name === 'jurisdiction'));
     expect(named.length).toBeGreaterThan(8);
     const leaks: string[] = [];
     let refused = 0;
@@ -153,7 +154,7 @@ describe('jurisdiction isolation across every endpoint', () => {
         const missing = await app.call(method, missingUrl, { key: as(role), body });
         expect([`${method} ${url} as ${role}`, r.status]).toEqual([`${method} ${url} as ${role}`, 404]);
         expect(missing.status).toBe(404);
-        expect(r.body.detail.replace(idOf(url), '<id>')).toBe(missing.body.detail.replace(idOf(missingUrl), '<id>'));
+        expect(r.problem.detail?.replace(idOf(url), '<id>')).toBe(missing.problem.detail?.replace(idOf(missingUrl), '<id>'));
         expect(r.text).not.toContain(FOREIGN);
       }
     }

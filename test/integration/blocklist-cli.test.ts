@@ -33,7 +33,7 @@ describe('gwanje CLI: block, unblock, allow', () => {
     expect(un.stderr).toContain('unblocked 45.155.205.77');
     expect(await edl()).not.toContain('45.155.205.77');
     expect((await app.call('GET', `/v1/decisions/${id}`)).body).toMatchObject({ status: 'ended', ended: { reason: 'false positive', by: { type: 'cli' } } });
-    const audit = (await app.call('GET', '/v1/audit?jurisdiction=seoul-jongno&limit=100')).body.items.filter((e: any) => e.target.id === id).map((e: any) => e.action);
+    const audit = (await app.call('GET', '/v1/audit?jurisdiction=seoul-jongno&limit=100')).body.items.filter((e) => e.target.id === id).map((e) => e.action);
     expect(audit).toEqual(['decision.created', 'decision.ended']);
   });
 

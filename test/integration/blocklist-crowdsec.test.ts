@@ -43,7 +43,7 @@ describe('CrowdSec LAPI bouncer contract', () => {
   const values = (list: Array<{ value: string }>) => list.map((d) => d.value).sort();
 
   beforeAll(async () => {
-    app = await startTestApp({ blocklist: { sweepIntervalMs: 60_000 } } as any);
+    app = await startTestApp({ blocklist: { sweepIntervalMs: 60_000 } });
     decisions = app.app.get(DecisionsService);
     bouncer = (await app.call('POST', '/v1/keys', { body: { role: 'feed', jurisdiction: 'seoul-mapo', name: 'crowdsec-firewall-bouncer' } })).body.key;
     redis = new Redis(app.config.redis.url!);
@@ -139,7 +139,7 @@ describe('CrowdSec LAPI bouncer contract', () => {
     expect(inRange.status).toBe(200);
     expect(z.array(ContractDecision).parse(inRange.body).map((d) => d.value)).toEqual(['91.240.118.0/24']);
     const exact = await app.call('GET', '/v1/decisions?scope=ip&value=185.220.101.44', { key: bouncer });
-    expect(exact.body.map((d: any) => d.value)).toEqual(['185.220.101.44']);
+    expect(z.array(ContractDecision).parse(exact.body).map((d) => d.value)).toEqual(['185.220.101.44']);
     const none = await app.call('GET', '/v1/decisions?ip=9.9.9.10', { key: bouncer });
     expect(none.text).toBe('null');
   });

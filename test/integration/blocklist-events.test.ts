@@ -1,11 +1,19 @@
 import { DecisionsService } from '../../src/blocklist/decisions.service';
 import type { BanInput } from '../../src/blocklist/decisions.schemas';
+import type { Decision } from '../helpers/api';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 
 interface SseEvent {
   id: string;
   event: string;
-  data: any;
+  data: EventData;
+}
+
+/** What each decision event carries (src/blocklist/decision-streams.controller.ts): the decision as GET /v1/decisions shows it. */
+interface EventData {
+  jurisdiction: string;
+  cause: string;
+  decision: Decision;
 }
 
 /** A Server-Sent Events client over fetch: collects events, resolves `ready` when the stream's opening comment arrives. */
@@ -34,7 +42,7 @@ function listen(base: string, key: string, headers: Record<string, string> = {},
           const m = /^(id|event|data): (.*)$/.exec(line);
           if (m) f[m[1]] = m[2];
         }
-        if (f.event) events.push({ id: f.id, event: f.event, data: JSON.parse(f.data) });
+        if (f.event) events.push({ id: f.id, event: f.event, data: JSON.parse(f.data) as EventData });
       }
     }
   })().catch((e) => {
@@ -54,7 +62,7 @@ describe('SSE /v1/decisions/events', () => {
   };
 
   beforeAll(async () => {
-    app = await startTestApp({ blocklist: { sweepIntervalMs: 100 } } as any);
+    app = await startTestApp({ blocklist: { sweepIntervalMs: 100 } });
     decisions = app.app.get(DecisionsService);
     mapoFeed = (await app.call('POST', '/v1/keys', { body: { role: 'feed', jurisdiction: 'seoul-mapo', name: 'sse-consumer' } })).body.key;
   });

@@ -3,8 +3,8 @@ import { gunzipSync } from 'node:zlib';
 import Redis from 'ioredis';
 import { DecisionsService } from '../../src/blocklist/decisions.service';
 import type { BanInput } from '../../src/blocklist/decisions.schemas';
-import { stixBundleProblems } from '../../src/blocklist/feeds/stix';
-import { parseNet } from '../../src/blocklist/ip-net';
+import { stixBundleProblems, type StixObject } from '../../src/blocklist/feeds/stix';
+import { parseNet } from '../../src/contracts/net';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app';
 
 /** A plain HTTP request: exact headers both ways, body bytes as sent (no transparent decompression). */
@@ -20,6 +20,7 @@ function raw(base: string, method: string, path: string, headers: Record<string,
   });
 }
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+type StixBundle = { type: string; id: string; objects: StixObject[] };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The OASIS TLP 2.0 marking-definition ids (domain.md), written out rather than taken from the code under test. */
 const OFFICIAL_TLP2 = {
@@ -43,7 +44,7 @@ describe('IP block feeds', () => {
 
   beforeAll(async () => {
     // No sweep during the test: feeds must drop expired decisions by themselves.
-    app = await startTestApp({ blocklist: { sweepIntervalMs: 60_000 } } as any);
+    app = await startTestApp({ blocklist: { sweepIntervalMs: 60_000 } });
     decisions = app.app.get(DecisionsService);
     feedKey = (await app.call('POST', '/v1/keys', { body: { role: 'feed', jurisdiction: 'seoul-jongno', name: 'pa-3220' } })).body.key;
     redis = new Redis(app.config.redis.url!);
@@ -157,23 +158,23 @@ describe('IP block feeds', () => {
     await decisions.end(ended.id, { actor: { type: 'system', id: 'test' }, reason: 'false positive' });
     const stixRes = await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/stix.json', bearer(feedKey));
     expect(stixRes.headers['content-type']).toBe('application/stix+json;version=2.1');
-    const bundle = JSON.parse(stixRes.body.toString());
+    const bundle = JSON.parse(stixRes.body.toString()) as StixBundle;
     expect(stixBundleProblems(bundle, parseNet, Object.values(OFFICIAL_TLP2))).toEqual([]);
     expect(Object.keys(bundle).sort()).toEqual(['id', 'objects', 'type']);
-    const indicators = bundle.objects.filter((o: any) => o.type === 'indicator');
+    const indicators = bundle.objects.filter((o) => o.type === 'indicator');
     for (const o of indicators) {
       for (const k of ['type', 'spec_version', 'id', 'created', 'modified', 'pattern', 'pattern_type', 'valid_from', 'valid_until', 'confidence', 'revoked', 'created_by_ref', 'object_marking_refs']) expect({ k, present: o[k] !== undefined }).toEqual({ k, present: true });
       expect(o.pattern).toMatch(/^\[ipv(4|6)-addr:value = '[0-9a-f.:]+(\/\d+)?'\]$/);
     }
     // Every marking referenced is one of the official ids and travels with the bundle as a marking definition.
-    const markingDefs = new Map(bundle.objects.filter((o: any) => o.type === 'marking-definition').map((o: any) => [o.id, o]));
-    const referenced = new Set<string>(indicators.flatMap((o: any) => o.object_marking_refs));
+    const markingDefs = new Map(bundle.objects.filter((o) => o.type === 'marking-definition').map((o) => [o.id, o]));
+    const referenced = new Set<string>(indicators.flatMap((o) => o.object_marking_refs ?? []));
     expect([...referenced].sort()).toEqual([OFFICIAL_TLP2.AMBER, OFFICIAL_TLP2.GREEN].sort());
     for (const id of referenced) expect(markingDefs.get(id)).toMatchObject({ spec_version: '2.1', created: expect.any(String), name: id === OFFICIAL_TLP2.GREEN ? 'TLP:GREEN' : 'TLP:AMBER' });
-    expect(indicators.map((o: any) => o.pattern)).toEqual(expect.arrayContaining(["[ipv4-addr:value = '91.240.118.0/24']", "[ipv6-addr:value = '2a0d:5600::7']"]));
-    expect(indicators.find((o: any) => o.pattern.includes('185.220.101.33'))).toMatchObject({ revoked: true, object_marking_refs: [OFFICIAL_TLP2.GREEN] });
-    const again = JSON.parse((await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/stix.json', bearer(feedKey))).body.toString());
-    expect(again.objects.map((o: any) => o.id)).toEqual(bundle.objects.map((o: any) => o.id));
+    expect(indicators.map((o) => o.pattern)).toEqual(expect.arrayContaining(["[ipv4-addr:value = '91.240.118.0/24']", "[ipv6-addr:value = '2a0d:5600::7']"]));
+    expect(indicators.find((o) => o.pattern?.includes('185.220.101.33'))).toMatchObject({ revoked: true, object_marking_refs: [OFFICIAL_TLP2.GREEN] });
+    const again = JSON.parse((await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/stix.json', bearer(feedKey))).body.toString()) as StixBundle;
+    expect(again.objects.map((o) => o.id)).toEqual(bundle.objects.map((o) => o.id));
   });
 
   it('exact expiry: a feed fetched one second after expiry no longer lists it, with no sweep running', async () => {
@@ -181,7 +182,7 @@ describe('IP block feeds', () => {
     const before = await raw(app.base, 'GET', '/v1/feeds/seoul-jongno/edl.txt', bearer(feedKey));
     expect(before.body.toString()).toContain('80.94.95.115 # short block');
     const csBefore = await app.call('GET', '/v1/decisions/stream?startup=true', { key: feedKey });
-    expect(csBefore.body.new.map((d: any) => d.value)).toContain('80.94.95.115');
+    expect(csBefore.body.new.map((d) => d.value)).toContain('80.94.95.115');
 
     await sleep(Date.parse(short.expires) + 1000 - Date.now());
     // The sweep has not recorded the expiry: the decision is still in the expiry index.
@@ -225,7 +226,7 @@ describe('IP block feeds', () => {
   });
 
   it('several API processes serve the same bytes, and each sees a change at once', async () => {
-    const second = await startTestApp({ redis: { keyPrefix: app.config.redis.keyPrefix }, blocklist: { sweepIntervalMs: 60_000 } } as any);
+    const second = await startTestApp({ redis: { keyPrefix: app.config.redis.keyPrefix }, blocklist: { sweepIntervalMs: 60_000 } });
     try {
       const path = '/v1/feeds/seoul-jongno/stix.json';
       const [a, b] = await Promise.all([raw(app.base, 'GET', path, bearer(feedKey)), raw(second.base, 'GET', path, bearer(feedKey))]);

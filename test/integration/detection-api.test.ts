@@ -35,25 +35,25 @@ describe('detection API and jurisdiction isolation', () => {
   it('ranks IPs by score with contributions, for the hub across every jurisdiction', async () => {
     const r = await app.call('GET', '/v1/threats?min_score=1');
     expect(r.status).toBe(200);
-    expect(r.body.items.map((t: any) => t.ip)).toEqual([attacker, local]);
+    expect(r.body.items.map((t) => t.ip)).toEqual([attacker, local]);
     const top = r.body.items[0];
     expect(top).toMatchObject({ view: 'federation', flagged: true, jurisdictions: ['gyeonggi-suwon', 'seoul-jongno'], alertCount: 14, country: expect.any(String) });
-    expect(top.contributions.map((c: any) => c.detail)).toEqual(expect.arrayContaining([expect.stringMatching(/^event_count = 12 in 5m \(rule brute-force, \+\d+\)$/), expect.stringMatching(/^seen by 2 jurisdictions/)]));
+    expect(top.contributions.map((c) => c.detail)).toEqual(expect.arrayContaining([expect.stringMatching(/^event_count = 12 in 5m \(rule brute-force, \+\d+\)$/), expect.stringMatching(/^seen by 2 jurisdictions/)]));
     expect(top.score).toBeGreaterThanOrEqual(60);
-    expect((await app.call('GET', '/v1/threats?min_score=60')).body.items.map((t: any) => t.ip)).toEqual([attacker]);
+    expect((await app.call('GET', '/v1/threats?min_score=60')).body.items.map((t) => t.ip)).toEqual([attacker]);
   });
 
   it("gives the hub the full profile: flag, rules, signatures, recent alerts, enrichment", async () => {
     // The sample playbooks may be blocking the flagged attacker meanwhile: every ban they make is a block for recurrence.
     const r = await eventually(async () => {
       const x = await app.call('GET', `/v1/ips/${attacker}`);
-      return x.status === 200 && x.body.recurrence.blocks === x.body.extensions.decisions.length ? x : null;
+      return x.status === 200 && x.body.recurrence.blocks === (x.body.extensions.decisions as unknown[]).length ? x : null;
     });
     expect(r.body).toMatchObject({ ip: attacker, view: 'federation', flag: { generation: expect.any(Number) }, alertCount: 14 });
-    expect(r.body.rules.map((x: any) => x.id)).toEqual(expect.arrayContaining(['brute-force', 'critical-signature']));
+    expect(r.body.rules.map((x) => x.id)).toEqual(expect.arrayContaining(['brute-force', 'critical-signature']));
     expect(r.body.alertsBySignature).toEqual(expect.arrayContaining([{ signature: 'suricata-eve:2001219', name: 'ET SCAN Potential SSH Scan', count: 12 }]));
     expect(r.body.recentAlerts).toHaveLength(14);
-    expect(r.body.jurisdictionsSeen.map((j: any) => j.id).sort()).toEqual(['gyeonggi-suwon', 'seoul-jongno']);
+    expect(r.body.jurisdictionsSeen.map((j) => j.id).sort()).toEqual(['gyeonggi-suwon', 'seoul-jongno']);
     expect(r.body.asn).toEqual({ number: expect.any(Number), org: expect.any(String) });
     expect((await app.call('GET', '/v1/ips/not-an-ip')).status).toBe(400);
     expect((await app.call('GET', '/v1/ips/198.51.100.250')).status).toBe(404);
@@ -68,12 +68,12 @@ describe('detection API and jurisdiction isolation', () => {
     expect(r.status).toBe(200);
     // Partial score, but the flag is the federation's: a district is not told the worst attackers are harmless.
     expect(r.body).toMatchObject({ view: 'partial', flagged: true, flag: hub.flag, threshold: 60, blockedIn: ['seoul-jongno'], jurisdictions: ['seoul-jongno'], alertCount: 12 });
-    expect(r.body.recentAlerts.every((a: any) => a.jurisdiction === 'seoul-jongno')).toBe(true);
-    expect(r.body.rules.map((x: any) => x.id)).toEqual(['brute-force']);
+    expect(r.body.recentAlerts.every((a) => a.jurisdiction === 'seoul-jongno')).toBe(true);
+    expect(r.body.rules.map((x) => x.id)).toEqual(['brute-force']);
     expect(JSON.stringify(r.body)).not.toContain('gyeonggi');
     expect((await app.call('GET', `/v1/ips/${local}`, { key: jongno })).status).toBe(404);
     const list = await app.call('GET', '/v1/threats', { key: jongno });
-    expect(list.body.items.map((t: any) => t.ip)).toEqual([attacker]);
+    expect(list.body.items.map((t) => t.ip)).toEqual([attacker]);
     expect(list.body.items[0]).toMatchObject({ view: 'partial', flagged: true, flag: hub.flag, threshold: 60, blockedIn: ['seoul-jongno'] });
     expect(JSON.stringify(list.body)).not.toContain('gyeonggi');
     expect((await app.call('GET', '/v1/threats?jurisdiction=gyeonggi-suwon', { key: jongno })).status).toBe(403);
@@ -84,7 +84,7 @@ describe('detection API and jurisdiction isolation', () => {
     // Flagged by the federation; Jongno's block is not Gyeonggi's to see (the hub's shares may have blocked it in Gyeonggi's).
     expect(r.body).toMatchObject({ view: 'partial', flagged: true, jurisdictions: ['gyeonggi-suwon'], alertCount: 2 });
     expect(r.body.blockedIn.every((j: string) => j.startsWith('gyeonggi'))).toBe(true);
-    expect(r.body.contributions.map((c: any) => c.factor)).not.toContain('jurisdictions');
+    expect(r.body.contributions.map((c) => c.factor)).not.toContain('jurisdictions');
     expect(r.body.score).toBeLessThan(60);
   });
 
@@ -92,6 +92,6 @@ describe('detection API and jurisdiction isolation', () => {
     await app.app.get(DetectionService).recordBlock(local, { jurisdiction: 'seoul-mapo', at: now - 3_600_000 });
     const r = await app.call('GET', `/v1/ips/${local}`);
     expect(r.body.recurrence.blocks).toBe(1);
-    expect(r.body.contributions.map((c: any) => c.factor)).toContain('recurrence');
+    expect(r.body.contributions.map((c) => c.factor)).toContain('recurrence');
   });
 });

@@ -5,7 +5,7 @@ import { DetectionStore } from '../../src/detection/detection.store';
 import { DetectionRule } from '../../src/detection/rules/rule.schema';
 import { DetectionRulesService } from '../../src/detection/rules/rules.service';
 import { parseState } from '../../src/detection/scoring/state';
-import type { NormalizedAlert } from '../../src/normalize/alert.schema';
+import type { NormalizedAlert } from '../../src/contracts/alert';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 
 /**
@@ -49,7 +49,7 @@ describe('detection rules and flags (real store)', () => {
     app = await startTestApp({
       playbooks: { enabled: false },
       detection: { threshold: 60, thresholds: { 'seoul-mapo': 25 }, reflagStep: 15, baselineWarmup: 10, weights: ZERO, rulesDir: './playbooks/detection' },
-    } as never);
+    });
     det = app.app.get(DetectionService);
     store = app.app.get(DetectionStore);
     rules = app.app.get(DetectionRulesService);
@@ -156,7 +156,7 @@ describe('detection rules and flags (real store)', () => {
     expect((await state(ip))!.flag).toBeNull();
     const r = await app.call('GET', `/v1/ips/${ip}`);
     expect(r.body).toMatchObject({ score: expect.any(Number), flagged: false, allowlist: { allowlisted: true } });
-    expect((await app.call('GET', '/v1/threats?min_score=1&limit=500')).body.items.map((t: any) => t.ip)).toContain(ip);
+    expect((await app.call('GET', '/v1/threats?min_score=1&limit=500')).body.items.map((t) => t.ip)).toContain(ip);
   });
 
   it('IPv6 prefixes: scored beside their addresses, flagged once they span two addresses, never past the allowlist', async () => {
@@ -211,7 +211,7 @@ describe('detection rules and flags (real store)', () => {
       expect(s.sets.dp).toBe('#');
       expect(Math.abs(s.ports - 60)).toBeLessThanOrEqual(2);
       const r = await app.call('GET', `/v1/ips/${ip}`);
-      expect(r.body.contributions.find((c: any) => c.factor === 'ports')?.detail).toMatch(/^\d+ distinct destination ports \(\+\d+\)$/);
+      expect(r.body.contributions.find((c) => c.factor === 'ports')?.detail).toMatch(/^\d+ distinct destination ports \(\+\d+\)$/);
     } finally {
       app.config.detection.weights.ports = 0;
     }
@@ -228,7 +228,7 @@ describe('detection rules and flags (real store)', () => {
       expect(out.scored.find((x) => x.scope === 'gyeonggi-seongnam')!.score).toBeGreaterThan(5);
       expect(quiet.scored.find((x) => x.scope === 'gyeonggi-seongnam')!.score).toBe(0);
       const r = await app.call('GET', '/v1/ips/45.155.205.19');
-      expect(r.body.contributions.find((c: any) => c.factor === 'rate')?.detail).toMatch(/^rate \d+× federation baseline \(\+\d+\)$/);
+      expect(r.body.contributions.find((c) => c.factor === 'rate')?.detail).toMatch(/^rate \d+× federation baseline \(\+\d+\)$/);
     } finally {
       app.config.detection.weights.rate = 0;
     }
@@ -243,11 +243,11 @@ describe('detection rules and flags (real store)', () => {
       const ban = await app.app.get(DecisionsService).ban({ value: ip, jurisdiction: 'seoul-jongno', reason: 'test', origin: { type: 'manual', id: 'test' }, actor: { type: 'system', id: 'test' }, score: 80 });
       expect(ban.ok).toBe(true);
       // Activity before the block earns nothing; activity after it does.
-      expect((await app.call('GET', `/v1/ips/${ip}`)).body.contributions.map((c: any) => c.factor)).not.toContain('recurrence');
+      expect((await app.call('GET', `/v1/ips/${ip}`)).body.contributions.map((c) => c.factor)).not.toContain('recurrence');
       await det.scoreChunk([alert({ src: ip, ts: Date.now() + 1000 })]);
       const r = await app.call('GET', `/v1/ips/${ip}`);
       expect(r.body.recurrence.blocks).toBe(1);
-      expect(r.body.contributions.find((c: any) => c.factor === 'recurrence')?.detail).toMatch(/^back after 1 earlier block \(\+\d+\)$/);
+      expect(r.body.contributions.find((c) => c.factor === 'recurrence')?.detail).toMatch(/^back after 1 earlier block \(\+\d+\)$/);
       expect(r.body.extensions.decisions).toEqual([expect.objectContaining({ value: ip, jurisdiction: 'seoul-jongno', status: 'active' })]);
       expect(r.body.extensions.shares).toEqual({ received: [], sent: [] });
       // Mapo's analyst sees neither Jongno's alerts nor its decisions.
@@ -272,8 +272,8 @@ describe('detection rules and flags (real store)', () => {
     const two = await app.call('GET', '/v1/threats?min_score=0&limit=2&jurisdiction=seoul-jongno');
     const one = await app.call('GET', '/v1/threats?min_score=0&limit=1&jurisdiction=seoul-jongno');
     expect(two.body.items).toHaveLength(2);
-    expect(one.body.items.map((t: any) => t.ip)).toEqual([two.body.items[0].ip]);
+    expect(one.body.items.map((t) => t.ip)).toEqual([two.body.items[0].ip]);
     expect(two.body.items[0].score).toBeGreaterThanOrEqual(two.body.items[1].score);
-    expect(two.body.items.every((t: any) => t.jurisdictions.includes('seoul-jongno'))).toBe(true);
+    expect(two.body.items.every((t) => t.jurisdictions.includes('seoul-jongno'))).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { QueuesService } from '../../src/infra/queues/queues.service';
 import { DetectionStore } from '../../src/detection/detection.store';
 import { batchesInTimeOrder, generateScenario } from '../../src/detection/scenario/generator';
 import { scoreScenario } from '../../src/detection/scenario/evaluate';
-import { ThreatFlaggedJob, ThreatFlaggedPayload } from '../../src/detection/threat-flagged.job';
+import { ThreatFlaggedJob, ThreatFlaggedPayload } from '../../src/contracts/jobs';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 
 /**
@@ -52,7 +52,7 @@ describe('detection scenario (real pipeline)', () => {
     expect(flag.contributions.map((c) => c.factor)).toEqual(expect.arrayContaining(['jurisdictions']));
     // The flag log in the detection store agrees with the queue: one entry per (ip, generation).
     const log = await app.app.get(DetectionStore).recentFlags(10_000);
-    expect(new Set(log.map((l) => `${l.ip}#${l.generation}`)).size).toBe(flags.length);
+    expect(new Set(log.map((l) => JSON.stringify([l.ip, l.generation]))).size).toBe(flags.length);
     process.stdout.write(`detection scenario: ${scenario.events.length} events, ${result.attackers} attackers, recall=${result.recall.toFixed(3)} precision=${result.precision.toFixed(3)} latency p50=${result.latencyMs.p50} ms p99=${result.latencyMs.p99} ms\n`);
   }, 300_000);
 });

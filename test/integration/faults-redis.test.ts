@@ -117,7 +117,7 @@ describe('graceful shutdown', () => {
     const socket = net.connect(Number(new URL(app.base).port), '127.0.0.1');
     await once(socket, 'connect');
     let received = '';
-    socket.on('data', (d) => (received += d));
+    socket.on('data', (d: Buffer) => (received += d.toString()));
     const ended = once(socket, 'close');
     // The first request is routed before the shutdown, its body held back: the server has work in
     // flight while it closes, and the connection stays open for a second (pipelined) request.

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 
@@ -52,7 +54,7 @@ describe('ingest API', () => {
     const bad = await app.call('POST', '/v1/ingest?format=nope&jurisdiction=seoul', { raw: 'x' });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
-    expect(bad.body.detail).toContain('query.format');
+    expect(bad.problem.detail).toContain('query.format');
     expect((await app.call('GET', '/v1/alerts', { key: null })).status).toBe(401);
     expect((await app.call('GET', '/v1/alerts', { key: 'gwk_000000000000_' + 'a'.repeat(43) })).status).toBe(401);
 
@@ -62,11 +64,11 @@ describe('ingest API', () => {
     expect((await app.call('GET', '/v1/alerts', { key: sensor.body.key })).status).toBe(403);
     const foreign = await app.call('POST', '/v1/ingest?jurisdiction=seoul-mapo', { key: sensor.body.key, raw: eve(1) });
     expect(foreign.status).toBe(403);
-    expect(foreign.body.detail).toContain('seoul-mapo');
+    expect(foreign.problem.detail).toContain('seoul-mapo');
     // A district analyst sees only its own alerts.
     const own = await app.call('GET', '/v1/alerts', { key: analyst.body.key });
     expect(own.status).toBe(200);
-    expect(own.body.items.every((a: any) => a.jurisdiction === 'seoul-gangnam')).toBe(true);
+    expect(own.body.items.every((a) => a.jurisdiction === 'seoul-gangnam')).toBe(true);
     expect((await app.call('GET', '/v1/alerts?jurisdiction=seoul-jongno', { key: analyst.body.key })).status).toBe(403);
     // The sensor key ingests into its own jurisdiction without naming it.
     const ok = await app.call('POST', '/v1/ingest?format=suricata-eve', { key: sensor.body.key, raw: eve(30, '203.0.113.99') });
@@ -95,8 +97,9 @@ describe('ingest API', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: any = await app.call('GET', `/v1/alerts?jurisdiction=gyeonggi-seongnam&limit=10${cursor ? `&cursor=${cursor}` : ''}`);
-      res.body.items.forEach((a: any) => seen.add(a.id));
+      const page: string = cursor ? `&cursor=${cursor}` : '';
+      const res = await app.call('GET', `/v1/alerts?jurisdiction=gyeonggi-seongnam&limit=10${page}`);
+      res.body.items.forEach((a) => seen.add(a.id));
       cursor = res.body.next;
       pages++;
     } while (cursor);
@@ -109,7 +112,7 @@ describe('the README example', () => {
   it('ingests test/fixtures/suricata-sample.ndjson as the README says', async () => {
     const app = await startTestApp();
     try {
-      const raw = require('node:fs').readFileSync(require('node:path').resolve(__dirname, '../fixtures/suricata-sample.ndjson'));
+      const raw = readFileSync(path.resolve(__dirname, '../fixtures/suricata-sample.ndjson'));
       const res = await app.call('POST', '/v1/ingest?format=suricata-eve&jurisdiction=seoul-jongno', { raw, headers: { 'content-type': 'application/x-ndjson' } });
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ accepted: 3, skipped: 1, duplicate: false });
@@ -118,7 +121,7 @@ describe('the README example', () => {
         const r = await app.call('GET', '/v1/alerts?jurisdiction=seoul-jongno&limit=10');
         return r.body.items.length === 3 ? r.body.items : null;
       });
-      expect(alerts.map((a: any) => a.source.ip)).toContain('2001:db8::ff00:42:8329');
+      expect(alerts.map((a) => a.source.ip)).toContain('2001:db8::ff00:42:8329');
     } finally {
       await app.close();
     }

@@ -10,7 +10,7 @@ it('applies the body limit after decompression (a gzip bomb is a 413, not an OOM
     expect(res.status).toBe(413);
     const bad = await app.call('POST', '/v1/ingest?jurisdiction=seoul', { raw: 'not gzip', headers: { 'content-encoding': 'gzip' } });
     expect(bad.status).toBe(400);
-    expect(bad.body.detail).toMatch(/decompress/i);
+    expect(bad.problem.detail).toMatch(/decompress/i);
   } finally {
     await app.close();
   }

@@ -21,7 +21,7 @@ describe('hostile ingest bodies', () => {
   let app: TestApp;
   let redis: Redis;
   const storedRejects = (j: string) => redis.xlen(`${app.config.redis.keyPrefix}:ingest:rejects:${j}`);
-  const alertsOf = async (j: string) => (await app.call('GET', `/v1/alerts?jurisdiction=${j}&limit=100`)).body.items as any[];
+  const alertsOf = async (j: string) => (await app.call('GET', `/v1/alerts?jurisdiction=${j}&limit=100`)).body.items;
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -65,7 +65,7 @@ describe('hostile ingest bodies', () => {
       const res = await app.call('POST', '/v1/ingest?format=suricata-eve&jurisdiction=seoul-mapo', { raw: body, headers });
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
-      expect(res.body.detail).toMatch(/element 2 \(line 1\).*nested deeper than \d+/);
+      expect(res.problem.detail).toMatch(/element 2 \(line 1\).*nested deeper than \d+/);
     }
     expect(await alertsOf('seoul-mapo')).toHaveLength(0);
   });
@@ -79,8 +79,8 @@ describe('hostile ingest bodies', () => {
         expect(res.status).toBe(202);
         // Line 1 is EVE: an alert for suricata-eve and auto, a reject of its own for the other formats.
         if (format === 'suricata-eve' || format === 'auto') expect(res.body.accepted).toBe(1);
-        const deepOnes = res.body.rejected.filter((r: any) => r.line > 1);
-        expect(deepOnes.map((r: any) => r.line)).toEqual([2, 3]);
+        const deepOnes = res.body.rejected.filter((r) => r.line > 1);
+        expect(deepOnes.map((r) => r.line)).toEqual([2, 3]);
         if (format !== 'auto') for (const r of deepOnes) expect(r.error).toMatch(/nested deeper than \d+ levels/);
       }
     } finally {
@@ -104,7 +104,7 @@ describe('hostile ingest bodies', () => {
     expect(arr.body).toMatchObject({ accepted: 2, rejectedCount: 0 });
     const broken = await app.call('POST', '/v1/ingest?format=auto&jurisdiction=seoul-gangnam', { raw: text, headers: { 'content-type': 'application/json' } });
     expect(broken.status).toBe(400);
-    expect(broken.body.detail).toMatch(/^body: /);
+    expect(broken.problem.detail).toMatch(/^body: /);
   });
 
   it('replays a ModSecurity error log with the CLI', async () => {
@@ -123,7 +123,7 @@ describe('hostile ingest bodies', () => {
     for (const tz of ['+99:99', '+15:00', '-09:60']) {
       const res = await app.call('POST', `/v1/ingest?format=auto&jurisdiction=seoul&timezone=${encodeURIComponent(tz)}`, { raw: line });
       expect(res.status).toBe(400);
-      expect(res.body.detail).toContain('query.timezone');
+      expect(res.problem.detail).toContain('query.timezone');
     }
     expect((await app.call('POST', `/v1/ingest?format=auto&jurisdiction=seoul&timezone=${encodeURIComponent('+14:00')}`, { raw: line })).status).toBe(202);
   });

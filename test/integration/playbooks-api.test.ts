@@ -1,5 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { EXPLOIT, SSH, eveLine, type Signature } from '../helpers/alerts';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
 import { activeDecisions, enqueueFlag, flag, playbookDir, runsOf, terminal } from '../helpers/playbooks';
@@ -59,7 +60,7 @@ steps:
     tag: { tags: [log4j], note: "{{ alert.rule.name }} on port {{ alert.destination.port }}" }
 `,
     });
-    app = await startTestApp({ playbooks: { dir, watch: true, watchDebounceMs: 50, webhooks: { secrets: { soc: { value: 'a-test-webhook-secret' } }, allow: ['soc.gwanje.test'] } } } as never);
+    app = await startTestApp({ playbooks: { dir, watch: true, watchDebounceMs: 50, webhooks: { secrets: { soc: { value: 'a-test-webhook-secret' } }, allow: ['soc.gwanje.test'] } } });
   });
   afterAll(() => app?.close());
 
@@ -93,12 +94,13 @@ steps:
   it('lists playbooks and shows one with its YAML and parsed form', async () => {
     const list = await app.call('GET', '/v1/playbooks');
     expect(list.status).toBe(200);
-    expect(list.body.items.map((i: any) => i.id)).toEqual(expect.arrayContaining(['pb-alert', 'pb-e2e', 'pb-hot']));
+    expect(list.body.items.map((i) => i.id)).toEqual(expect.arrayContaining(['pb-alert', 'pb-e2e', 'pb-hot']));
     expect(list.body.errors).toEqual([]);
     const one = await app.call('GET', '/v1/playbooks/pb-hot');
     expect(one.body).toMatchObject({ id: 'pb-hot', version: 1, status: 'enforcing', source: { type: 'file', file: 'hot.yaml' }, errors: [], breaker: null, actionsLastHour: 0 });
     expect(one.body.yaml).toContain('id: pb-hot');
-    expect(one.body.playbook.steps[0].block.duration).toBe('1h');
+    const steps = z.object({ steps: z.array(z.object({ block: z.object({ duration: z.string() }) })) }).parse(one.body.playbook).steps;
+    expect(steps[0].block.duration).toBe('1h');
     expect((await app.call('GET', '/v1/playbooks/nope')).status).toBe(404);
     const mapo = (await app.call('POST', '/v1/keys', { body: { role: 'analyst', jurisdiction: 'seoul-mapo' } })).body.key;
     expect((await app.call('GET', '/v1/playbooks/pb-hot', { key: mapo })).status).toBe(404); // another district's playbook
@@ -132,7 +134,7 @@ steps:
       { file: 'new-broken.yaml', playbooks: [], errors: [expect.objectContaining({ file: 'new-broken.yaml', path: 'status' })] },
     ]);
     // Per row: the playbook shows its file's errors (the version shown keeps running), the others none.
-    const rows = Object.fromEntries(list.items.map((i: any) => [i.id, i]));
+    const rows = Object.fromEntries(list.items.map((i) => [i.id, i]));
     expect(rows['pb-hot']).toMatchObject({ version: 2, status: 'enforcing', owner: 'seoul-jongno', at: expect.any(String), errors: expect.arrayContaining([expect.objectContaining({ file: 'hot.yaml' })]) });
     expect(rows['pb-alert'].errors).toEqual([]);
     expect(rows['pb-new']).toBeUndefined();
@@ -172,13 +174,13 @@ steps:
 
     const invalid = await put(doc('pb-api').replace('duration: 1h', 'duration: forever'));
     expect(invalid.status).toBe(422);
-    expect(invalid.body.errors[0]).toMatchObject({ path: 'steps[0].block.duration', line: 12, column: 14, message: expect.stringContaining('a duration like') });
+    expect(invalid.problem.errors?.[0]).toMatchObject({ path: 'steps[0].block.duration', line: 12, column: 14, message: expect.stringContaining('a duration like') });
     expect((await put(doc('pb-other'))).status).toBe(422); // id does not match the URL
     const mapo = (await app.call('POST', '/v1/keys', { body: { role: 'admin', jurisdiction: 'seoul-mapo' } })).body.key;
     expect((await put(doc('pb-api'), mapo)).status).toBe(403);
 
     const versions = await app.call('GET', '/v1/playbooks/pb-api/versions');
-    expect(versions.body.items.map((v: any) => [v.version, v.status, v.source.type])).toEqual([
+    expect(versions.body.items.map((v) => [v.version, v.status, z.object({ type: z.string() }).parse(v.source).type])).toEqual([
       [2, 'enforcing', 'api'],
       [1, 'shadow', 'api'],
     ]);
@@ -202,15 +204,15 @@ steps:
     // The issue's targets: metadata through a hex-spelled loopback, and the Redis port.
     const meta = await put('pb-ssrf', hook('pb-ssrf', 'http://0x7f000001:8080/latest/meta-data/'));
     expect(meta.status).toBe(422);
-    expect(meta.body.errors).toEqual([expect.objectContaining({ path: 'steps[1].notify.url', line: 14, column: 15, message: expect.stringContaining('webhook target refused: the address is written in a non-standard form (0x7f000001)') })]);
+    expect(meta.problem.errors).toEqual([expect.objectContaining({ path: 'steps[1].notify.url', line: 14, column: 15, message: expect.stringContaining('webhook target refused: the address is written in a non-standard form (0x7f000001)') })]);
     const redis = await put('pb-ssrf', hook('pb-ssrf', 'http://127.0.0.1:6379/'));
     expect(redis.status).toBe(422);
-    expect(redis.body.errors[0].message).toContain('127.0.0.1 is a loopback address');
+    expect(redis.problem.errors?.[0].message).toContain('127.0.0.1 is a loopback address');
 
     const analyst = (await app.call('POST', '/v1/keys', { body: { role: 'analyst', jurisdiction: 'seoul-jongno' } })).body.key;
     const outside = await put('pb-hook', hook('pb-hook', 'https://hooks.example.org/services/T0/B0/x'), analyst);
     expect(outside.status).toBe(403);
-    expect(outside.body.detail).toMatch(/^steps\[1\]\.notify\.url: an analyst key may send webhooks only to receivers listed in playbooks\.webhooks\.allow/);
+    expect(outside.problem.detail).toMatch(/^steps\[1\]\.notify\.url: an analyst key may send webhooks only to receivers listed in playbooks\.webhooks\.allow/);
     expect((await put('pb-hook', hook('pb-hook', 'https://soc.gwanje.test/hooks/gwanje'), analyst)).status).toBe(200);
     // An admin may store another public receiver; the analyst may then edit the playbook, keeping it.
     expect((await put('pb-admin-hook', hook('pb-admin-hook', 'https://hooks.example.org/services/T0/B0/x'))).status).toBe(200);
@@ -236,7 +238,7 @@ steps:
     const r = await app.call('POST', '/v1/playbooks/simulate', body({ country: 'CN' }));
     expect(r.status).toBe(200);
     expect(r.body.results[0]).toMatchObject({ playbook: 'pb-sim', triggered: true, status: 'succeeded', decisions: [{ value: '91.240.116.9', jurisdiction: 'seoul-jongno', duration: '24h' }] });
-    expect(r.body.results[0].steps.map((s: any) => `${s.id}:${s.status}`)).toEqual(['ask:skipped', 'block:would']);
+    expect(r.body.results[0].steps.map((s) => `${s.id}:${s.status}`)).toEqual(['ask:skipped', 'block:would']);
     const denied = await app.call('POST', '/v1/playbooks/simulate', body({ country: 'KR' }, { approval: 'deny' }));
     expect(denied.body.results[0]).toMatchObject({ status: 'denied', decisions: [] });
     const escalated = await app.call('POST', '/v1/playbooks/simulate', body({ country: 'CN' }, { previous_bans: 1 }));
@@ -262,7 +264,7 @@ steps:
   it('GET /v1/runs filters by playbook and status; GET /v1/runs/:id shows one', async () => {
     const all = await app.call('GET', '/v1/runs?playbook=pb-hot');
     expect(all.body.items.length).toBeGreaterThan(0);
-    expect(all.body.items.every((r: any) => r.playbook.id === 'pb-hot')).toBe(true);
+    expect(all.body.items.every((r) => r.playbook.id === 'pb-hot')).toBe(true);
     const ok = await app.call('GET', '/v1/runs?playbook=pb-hot&status=succeeded');
     expect(ok.body.items.length).toBe(all.body.items.length);
     expect((await app.call('GET', '/v1/runs?playbook=pb-hot&status=failed')).body.items).toEqual([]);

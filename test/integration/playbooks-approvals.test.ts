@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { activeDecisions, enqueueFlag, flag, playbookDir, runsOf } from '../helpers/playbooks';
+import { activeDecisions, approvalIdOf, enqueueFlag, flag, playbookDir, runsOf } from '../helpers/playbooks';
 
 /**
  * Approvals are durable: a run waiting on an approve step survives the process that started it.
@@ -31,7 +31,7 @@ steps:
     block: { duration: 6h }
 `;
 
-  const start = async () => (app = await startTestApp({ playbooks: { dir, watch: false, stepBackoff: '50ms' }, ...(prefix ? { redis: { keyPrefix: prefix } } : {}) } as never));
+  const start = async () => (app = await startTestApp({ playbooks: { dir, watch: false, stepBackoff: '50ms' }, ...(prefix ? { redis: { keyPrefix: prefix } } : {}) }));
 
   beforeAll(async () => {
     dir = playbookDir();
@@ -47,12 +47,12 @@ steps:
 
   it('quorum: the run waits, the process stops, a new one counts two distinct approvers and the run resumes', async () => {
     const ip = '91.240.117.10';
-    const key = async (role: string) => (await app!.call('POST', '/v1/keys', { body: { role, jurisdiction: 'seoul-jongno' } })).body.key as string;
+    const key = async (role: string) => (await app!.call('POST', '/v1/keys', { body: { role, jurisdiction: 'seoul-jongno' } })).body.key;
     const analyst = await key('analyst');
     const admin = await key('admin');
     await enqueueFlag(app!, flag({ ip, rules: ['t-quorum'] }));
     const [waiting] = await runsOf(app!, 'pb-restart-quorum', (r) => r.length === 1 && r[0].status === 'waiting');
-    const approvalId = waiting.steps[0].result.approvalId;
+    const approvalId = approvalIdOf(waiting);
 
     await app!.close();
     app = null;
@@ -60,13 +60,13 @@ steps:
 
     expect((await app!.call('GET', `/v1/runs/${waiting.id}`)).body.status).toBe('waiting');
     const pending = await app!.call('GET', '/v1/approvals?status=pending');
-    expect(pending.body.items.map((a: any) => a.id)).toContain(approvalId);
+    expect(pending.body.items.map((a) => a.id)).toContain(approvalId);
     const first = await app!.call('POST', `/v1/approvals/${approvalId}/approve`, { key: analyst, body: { comment: 'after the restart' } });
     expect(first.body.status).toBe('pending');
     const second = await app!.call('POST', `/v1/approvals/${approvalId}/approve`, { key: admin, body: {} });
     expect(second.body.status).toBe('approved');
     const [done] = await runsOf(app!, 'pb-restart-quorum', (r) => r[0].status === 'succeeded');
-    expect(done.steps.map((s: any) => `${s.id}:${s.status}`)).toEqual(['ask:done', 'block:done']);
+    expect(done.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['ask:done', 'block:done']);
     expect(await activeDecisions(app!, ip, 'seoul-jongno')).toHaveLength(1);
   });
 
@@ -74,7 +74,7 @@ steps:
     const ip = '91.240.117.11';
     await enqueueFlag(app!, flag({ ip, rules: ['t-timeout'] }));
     const [waiting] = await runsOf(app!, 'pb-restart-timeout', (r) => r.length === 1 && r[0].status === 'waiting');
-    const approvalId = waiting.steps[0].result.approvalId;
+    const approvalId = approvalIdOf(waiting);
 
     await app!.close();
     app = null;
@@ -82,7 +82,7 @@ steps:
     await start();
 
     const [denied] = await runsOf(app!, 'pb-restart-timeout', (r) => r[0].status === 'denied', 20_000);
-    expect(denied.steps.map((s: any) => `${s.id}:${s.status}`)).toEqual(['ask:denied', 'block:skipped']);
+    expect(denied.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['ask:denied', 'block:skipped']);
     expect(denied.stopReason).toMatch(/timed out/);
     const a = (await app!.call('GET', `/v1/approvals/${approvalId}`)).body;
     expect(a.status).toBe('timed-out');
@@ -95,14 +95,14 @@ steps:
     const ip = '91.240.117.12';
     await enqueueFlag(app!, flag({ ip, rules: ['t-reject'] }));
     const [waiting] = await runsOf(app!, 'pb-reject', (r) => r.length === 1 && r[0].status === 'waiting');
-    const approvalId = waiting.steps[0].result.approvalId;
+    const approvalId = approvalIdOf(waiting);
     const res = await app!.call('POST', `/v1/approvals/${approvalId}/reject`, { body: { comment: 'a partner scanner' } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'rejected', votes: [{ vote: 'reject', comment: 'a partner scanner' }] });
     const [denied] = await runsOf(app!, 'pb-reject', (r) => r[0].status === 'denied');
     expect(denied.stopReason).toMatch(/was rejected at step ask/);
-    expect((await app!.call('GET', '/v1/approvals?status=rejected')).body.items.map((a: any) => a.id)).toContain(approvalId);
-    expect((await app!.call('GET', '/v1/approvals?status=pending')).body.items.map((a: any) => a.id)).not.toContain(approvalId);
+    expect((await app!.call('GET', '/v1/approvals?status=rejected')).body.items.map((a) => a.id)).toContain(approvalId);
+    expect((await app!.call('GET', '/v1/approvals?status=pending')).body.items.map((a) => a.id)).not.toContain(approvalId);
     expect(await activeDecisions(app!, ip)).toEqual([]);
   });
 });

@@ -105,7 +105,7 @@ describe('gwanje validate, test, simulate, backtest', () => {
     beforeAll(async () => {
       // Running: pb-bt blocks for 1h what two jurisdictions report. The candidate (a file) blocks brute force seen anywhere, for 6h.
       const running = playbookDir({ 'bt.yaml': MULTI.replace('pb-multi', 'pb-bt').replace(/tests:[\s\S]*$/, '') });
-      app = await startTestApp({ playbooks: { dir: running, watch: false } } as never);
+      app = await startTestApp({ playbooks: { dir: running, watch: false } });
       env = { REDIS_URL: app.config.redis.url!, GWANJE_REDIS_PREFIX: app.config.redis.keyPrefix };
       expect((await app.call('POST', '/v1/ingest?format=suricata-eve&jurisdiction=seoul-jongno', { raw: Array.from({ length: 12 }, (_, i) => ssh(i)).join('\n') })).status).toBe(202);
       const { eventually } = await import('../helpers/app');

@@ -1,6 +1,7 @@
 import { verifyWebhook } from '../../src/playbooks/engine/webhook';
 import { ADMIN_KEY, eventually, startTestApp, type TestApp } from '../helpers/app';
-import { WEBHOOK_SECRET, activeDecisions, enqueueFlag, flag, playbookDir, runsOf, terminal, webhookServer, type Hook } from '../helpers/playbooks';
+import { z } from 'zod';
+import { WEBHOOK_SECRET, activeDecisions, approvalIdOf, enqueueFlag, flag, playbookDir, runsOf, stepResult, terminal, webhookServer, type Hook } from '../helpers/playbooks';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -85,10 +86,10 @@ steps:
       ),
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-    app = await startTestApp({ playbooks: { dir, watch: false, stepBackoff: '50ms', webhooks: { secrets: { hook: { value: WEBHOOK_SECRET } }, allow: ['127.0.0.1/32'] } } } as never);
+    app = await startTestApp({ playbooks: { dir, watch: false, stepBackoff: '50ms', webhooks: { secrets: { hook: { value: WEBHOOK_SECRET } }, allow: ['127.0.0.1/32'] } } });
     const list = await app.call('GET', '/v1/playbooks');
     expect(list.body.errors).toEqual([]);
-    expect(list.body.items.map((i: any) => i.id).sort()).toEqual(['pb-block', 'pb-breaker', 'pb-notify-404', 'pb-quorum', 'pb-refused', 'pb-shadow', 'pb-share', 'pb-unblock']);
+    expect(list.body.items.map((i) => i.id).sort()).toEqual(['pb-block', 'pb-breaker', 'pb-notify-404', 'pb-quorum', 'pb-refused', 'pb-shadow', 'pb-share', 'pb-unblock']);
   });
   afterAll(async () => {
     await app?.close();
@@ -102,7 +103,7 @@ steps:
     const [run] = await runsOf(app, 'pb-block', (r) => r.length === 1 && terminal(r[0]));
     expect(run.status).toBe('succeeded');
     expect(run.mode).toBe('enforcing');
-    expect(run.steps.map((s: any) => `${s.id}:${s.status}`)).toEqual(['block:done', 'tag:done', 'notify:done']);
+    expect(run.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['block:done', 'tag:done', 'notify:done']);
     expect(run.playbook).toMatchObject({ id: 'pb-block', version: 1, owner: 'seoul-jongno' });
     expect(run.playbook.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(run.trigger).toMatchObject({ type: 'threat.flagged', key: `flag:${ip}:1`, ip });
@@ -113,7 +114,7 @@ steps:
     expect(run.decisions).toEqual([d.id]);
 
     const tags = await app.call('GET', `/v1/ip-tags/${ip}`);
-    expect(tags.body.tags.map((t: any) => t.tag).sort()).toEqual(['t-block', 'tested']);
+    expect(tags.body.tags.map((t) => t.tag).sort()).toEqual(['t-block', 'tested']);
     expect(tags.body.tags[0]).toMatchObject({ jurisdiction: 'seoul-jongno', note: 'score 90', playbook: 'pb-block', run: run.id });
 
     // The webhook: first answer 500, then retried; both carry the same delivery id and a valid signature.
@@ -156,9 +157,9 @@ steps:
     const [run] = await runsOf(app, 'pb-shadow', (r) => r.length === 1 && terminal(r[0]));
     expect(run.mode).toBe('shadow');
     expect(run.status).toBe('succeeded');
-    expect(run.steps.map((s: any) => `${s.id}:${s.status}`)).toEqual(['ask:would', 'block:would', 'notify:would']);
+    expect(run.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['ask:would', 'block:would', 'notify:would']);
     expect(run.steps[1].result).toEqual({ decisions: [{ value: ip, jurisdiction: 'seoul-jongno', duration: '24h' }], refused: [] });
-    expect(run.steps[0].result.change).toEqual([
+    expect(run.steps[0].result?.change).toEqual([
       { step: 'block', action: 'block', value: ip, durations: { 'seoul-jongno': '24h' } },
       { step: 'notify', action: 'notify', url: hook.url },
     ]);
@@ -166,7 +167,7 @@ steps:
     expect(await activeDecisions(app, ip)).toEqual([]);
     expect(hook.requests.length).toBe(before);
     const pending = await app.call('GET', '/v1/approvals?status=pending');
-    expect(pending.body.items.filter((a: any) => a.change.run === run.id)).toEqual([]);
+    expect(pending.body.items.filter((a) => a.change.run === run.id)).toEqual([]);
   });
 
   it('circuit breaker: past the blast radius the playbook stops acting, raises an approval, and resumes once approved', async () => {
@@ -195,9 +196,9 @@ steps:
     expect(halted.stopReason).toMatch(/circuit breaker of pb-breaker is open/);
 
     const approvals = await app.call('GET', '/v1/approvals?status=pending');
-    const a = approvals.body.items.find((x: any) => x.kind === 'circuit-breaker' && x.change.playbook === 'pb-breaker');
-    expect(a).toMatchObject({ jurisdiction: 'seoul-jongno', quorum: 1, onTimeout: 'deny', id: detail.body.breaker.approvalId });
-    const ok = await app.call('POST', `/v1/approvals/${a.id}/approve`, { body: { comment: 'checked: real attack wave' } });
+    const a = approvals.body.items.find((x) => x.kind === 'circuit-breaker' && x.change.playbook === 'pb-breaker');
+    expect(a).toMatchObject({ jurisdiction: 'seoul-jongno', quorum: 1, onTimeout: 'deny', id: detail.body.breaker?.approvalId });
+    const ok = await app.call('POST', `/v1/approvals/${a?.id}/approve`, { body: { comment: 'checked: real attack wave' } });
     expect(ok.status).toBe(200);
     expect(ok.body.status).toBe('approved');
     await eventually(async () => (await app.call('GET', '/v1/playbooks/pb-breaker')).body.breaker === null);
@@ -211,8 +212,8 @@ steps:
     await enqueueFlag(app, flag({ ip: '8.8.8.8', rules: ['t-refused'] }));
     const [run] = await runsOf(app, 'pb-refused', (r) => r.length === 1 && terminal(r[0]));
     expect(run.status).toBe('refused');
-    expect(run.steps.map((s: any) => `${s.id}:${s.status}`)).toEqual(['block:refused', 'tag:skipped']);
-    expect(run.steps[0].result.refused[0]).toMatchObject({ jurisdiction: 'seoul-jongno', code: 'allowlisted' });
+    expect(run.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['block:refused', 'tag:skipped']);
+    expect(stepResult(run, 0, z.object({ refused: z.array(z.record(z.string(), z.unknown())) })).refused[0]).toMatchObject({ jurisdiction: 'seoul-jongno', code: 'allowlisted' });
     expect(await activeDecisions(app, '8.8.8.8')).toEqual([]);
   });
 
@@ -221,8 +222,9 @@ steps:
     const [run] = await runsOf(app, 'pb-share', (r) => r.length === 1 && terminal(r[0]));
     expect(run.status).toBe('succeeded');
     expect(run.steps[0].status).toBe('done');
-    expect(run.steps[0].result.shareId).toEqual(expect.any(String));
-    expect(run.steps[0].result.targets.map((t: any) => t.jurisdiction).sort()).toEqual(['seoul-gangnam', 'seoul-jongno', 'seoul-mapo']);
+    const shared = stepResult(run, 0, z.object({ shareId: z.string(), targets: z.array(z.object({ jurisdiction: z.string() })) }));
+    expect(shared.shareId).toEqual(expect.any(String));
+    expect(shared.targets.map((t) => t.jurisdiction).sort()).toEqual(['seoul-gangnam', 'seoul-jongno', 'seoul-mapo']);
   });
 
   it('notify: a 404 is not retried; the run fails fast and is listed as failed', async () => {
@@ -233,7 +235,7 @@ steps:
     expect(run.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringContaining('HTTP 404 (not retried)') });
     expect(hook.requests.length - before).toBe(1);
     const failed = await app.call('GET', '/v1/runs?status=failed');
-    expect(failed.body.items.map((r: any) => r.id)).toContain(run.id);
+    expect(failed.body.items.map((r) => r.id)).toContain(run.id);
   });
 
   it('unblock (manual run): lifts the decision a playbook made', async () => {
@@ -246,7 +248,7 @@ steps:
       return terminal(r.body) ? r.body : null;
     });
     expect(run.status).toBe('succeeded');
-    expect(run.steps[0].result.ended[0]).toMatchObject({ jurisdiction: 'seoul-jongno', ended: true });
+    expect(stepResult(run, 0, z.object({ ended: z.array(z.record(z.string(), z.unknown())) })).ended[0]).toMatchObject({ jurisdiction: 'seoul-jongno', ended: true });
     expect(await activeDecisions(app, ip, 'seoul-jongno')).toEqual([]);
     expect((await app.call('POST', '/v1/playbooks/pb-block/run', { body: { ip, reason: 'x' } })).status).toBe(409);
   });
@@ -255,14 +257,14 @@ steps:
     const ip = '91.240.118.50';
     await enqueueFlag(app, flag({ ip, rules: ['t-quorum'] }));
     const [waiting] = await runsOf(app, 'pb-quorum', (r) => r.length === 1 && r[0].status === 'waiting');
-    expect(waiting.steps.map((s: any) => s.status)).toEqual(['waiting', 'pending']);
-    const approvalId = waiting.steps[0].result.approvalId;
+    expect(waiting.steps.map((s) => s.status)).toEqual(['waiting', 'pending']);
+    const approvalId = approvalIdOf(waiting);
     const a = (await app.call('GET', `/v1/approvals/${approvalId}`)).body;
     expect(a).toMatchObject({ status: 'pending', quorum: 2, approvers: { roles: ['admin', 'analyst'], jurisdictions: ['seoul-jongno'] }, kind: 'playbook-step' });
     expect(a.change.steps).toEqual([{ step: 'block', action: 'block', value: ip, durations: { 'seoul-jongno': '2h' } }]);
     expect(a.summary).toContain(`block ${ip} in seoul-jongno for 2h`);
 
-    const key = async (role: string, jurisdiction: string) => (await app.call('POST', '/v1/keys', { body: { role, jurisdiction } })).body.key as string;
+    const key = async (role: string, jurisdiction: string) => (await app.call('POST', '/v1/keys', { body: { role, jurisdiction } })).body.key;
     const jongno1 = await key('analyst', 'seoul-jongno');
     const jongno2 = await key('admin', 'seoul-jongno');
     const mapo = await key('analyst', 'seoul-mapo');
@@ -275,22 +277,22 @@ steps:
     expect(first.body.status).toBe('pending');
     const again = await app.call('POST', `/v1/approvals/${approvalId}/approve`, { key: jongno1, body: {} });
     expect(again.status).toBe(409);
-    expect(again.body.detail).toMatch(/distinct approvers/);
+    expect(again.problem.detail).toMatch(/distinct approvers/);
     expect((await app.call('GET', `/v1/runs/${waiting.id}`)).body.status).toBe('waiting');
 
     const second = await app.call('POST', `/v1/approvals/${approvalId}/approve`, { key: jongno2, body: { comment: 'agreed' } });
     expect(second.body.status).toBe('approved');
-    expect(second.body.votes.map((v: any) => [v.by.role, v.by.jurisdiction, v.comment])).toEqual([
+    expect(second.body.votes.map((v) => [v.by.role, v.by.jurisdiction, v.comment])).toEqual([
       ['analyst', 'seoul-jongno', 'seen it'],
       ['admin', 'seoul-jongno', 'agreed'],
     ]);
     const [done] = await runsOf(app, 'pb-quorum', (r) => r[0].status === 'succeeded');
-    expect(done.steps.map((s: any) => s.status)).toEqual(['done', 'done']);
+    expect(done.steps.map((s) => s.status)).toEqual(['done', 'done']);
     expect(await activeDecisions(app, ip)).toHaveLength(1);
     expect((await app.call('POST', `/v1/approvals/${approvalId}/reject`, { key: ADMIN_KEY, body: {} })).status).toBe(409);
 
     const audit = await app.call('GET', '/v1/audit?limit=1000');
-    const votes = audit.body.items.filter((e: any) => e.target.id === approvalId && e.action === 'approval.approved');
-    expect(votes.map((e: any) => e.detail.approver.jurisdiction)).toEqual(['seoul-jongno', 'seoul-jongno']);
+    const votes = audit.body.items.filter((e) => e.target.id === approvalId && e.action === 'approval.approved');
+    expect(votes.map((e) => z.object({ approver: z.object({ jurisdiction: z.string() }) }).parse(e.detail).approver.jurisdiction)).toEqual(['seoul-jongno', 'seoul-jongno']);
   });
 });

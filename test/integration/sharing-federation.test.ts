@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { QueuesService } from '../../src/infra/queues/queues.service';
 import { generateSigningKeys, parsePrivateKey, signEnvelope } from '../../src/sharing/federation/signing';
-import { FEDERATION_QUEUE } from '../../src/sharing/sharing.jobs';
+import { FEDERATION_QUEUE } from '../../src/contracts/jobs';
 import { ADMIN_KEY, eventually, startTestApp, testConfig, type TestApp } from '../helpers/app';
 import { callDeployment, federationConfigs, portScan, startFederatedPair, type FederatedPair } from '../helpers/federation';
 import { freePort } from '../helpers/redis-server';
@@ -32,10 +32,11 @@ async function switchableProxy(port: number, target: () => string) {
   const sockets = new Set<Socket>();
   let drop = 0;
   let forwarded = 0;
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+  // The body is read inside the try too: a rejection escaping the handler would be unhandled.
+  const forward = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     try {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
       const r = await fetch(target() + req.url, { method: req.method, headers: { 'content-type': String(req.headers['content-type'] ?? 'application/json') }, body: chunks.length ? Buffer.concat(chunks) : undefined });
       const body = Buffer.from(await r.arrayBuffer());
       forwarded++;
@@ -49,7 +50,8 @@ async function switchableProxy(port: number, target: () => string) {
     } catch {
       res.writeHead(502).end();
     }
-  });
+  };
+  const server = http.createServer((req, res) => void forward(req, res));
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -84,8 +86,8 @@ beforeAll(async () => {
   proxy = await switchableProxy(portProxy, () => `http://127.0.0.1:${portB}`);
   const retry = { baseMs: 100, maxMs: 800, attempts: 100_000 };
   const configs = federationConfigs(testConfig(), testConfig(), { portA, portB, keysA, keysB, retry, urlOfB: `http://127.0.0.1:${portProxy}`, requestTimeoutMs: 3000 });
-  A = await startTestApp(configs.A as any);
-  B = await startTestApp(configs.B as any);
+  A = await startTestApp(configs.A);
+  B = await startTestApp(configs.B);
 }, 90_000);
 afterAll(async () => {
   await A?.close();
@@ -94,7 +96,7 @@ afterAll(async () => {
 });
 
 const edl = async (app: TestApp, j: string) => (await app.call('GET', `/v1/feeds/${j}/edl.txt?comments=false`)).text.split('\n').filter(Boolean);
-const inboxB = async (value?: string) => (await B.call('GET', `/v1/shares?direction=in&jurisdiction=seoul${value ? `&value=${value}` : ''}&limit=500`)).body.items as any[];
+const inboxB = async (value?: string) => (await B.call('GET', `/v1/shares?direction=in&jurisdiction=seoul${value ? `&value=${value}` : ''}&limit=500`)).body.items;
 
 describe('federation between two deployments', () => {
   it('an attack ingested at A is flagged, blocked and shared; B blocks it and serves it in its EDL; revoking at A ends it at B', async () => {
@@ -198,7 +200,7 @@ describe('federation between two deployments', () => {
       decisionIds.push(Number(items[0].id));
     }
     expect([...decisionIds].sort((a, b) => a - b)).toEqual(decisionIds);
-    const audit = (await B.call('GET', '/v1/audit?limit=1000')).body.items.filter((e: any) => e.action === 'federation.share-received' && ips.includes(e.detail?.value));
+    const audit = (await B.call('GET', '/v1/audit?limit=1000')).body.items.filter((e) => e.action === 'federation.share-received' && ips.includes(String(e.detail?.value)));
     expect(audit).toHaveLength(ips.length);
   });
 });
@@ -207,7 +209,10 @@ describe('federation between two deployment processes, each on its own Redis', (
   let pair: FederatedPair | undefined;
   beforeAll(async () => {
     // Warn-level logs, so that a failure message can show what the processes said.
-    pair = await startFederatedPair((url) => ({ ...testConfig({ redis: { url } }), log: { level: 'warn' as const } }), { baseMs: 100, maxMs: 800, attempts: 100_000 });
+    pair = await startFederatedPair((url) => {
+      const config = testConfig({ redis: { url } });
+      return { ...config, log: { ...config.log, level: 'warn' as const } };
+    }, { baseMs: 100, maxMs: 800, attempts: 100_000 });
   }, 120_000);
   afterAll(async () => {
     await pair?.stop();
@@ -216,7 +221,10 @@ describe('federation between two deployment processes, each on its own Redis', (
   it("an attack a sensor ingests at A is flagged, blocked and shared; it appears in B's feed, and leaves it when A revokes", async () => {
     const { A, B } = pair!;
     expect(new URL(A.config.redis.url!).port).not.toBe(new URL(B.config.redis.url!).port);
-    const as = (d: typeof A, key: string | null) => (method: string, url: string, body?: Parameters<typeof callDeployment>[4]) => callDeployment(d, key, method, url, body);
+    const as =
+      (d: typeof A, key: string | null) =>
+      <M extends string, U extends string>(method: M, url: U, body?: Parameters<typeof callDeployment>[4]) =>
+        callDeployment(d, key, method, url, body);
     const [adminA, adminB] = [as(A, ADMIN_KEY), as(B, ADMIN_KEY)];
     const sensorKey = await adminA('POST', '/v1/keys', { json: { role: 'sensor', jurisdiction: 'seoul-jongno', name: 'jongno suricata' } });
     const feedKey = await adminB('POST', '/v1/keys', { json: { role: 'feed', jurisdiction: 'seoul', name: 'seoul firewall' } });
@@ -238,7 +246,7 @@ describe('federation between two deployment processes, each on its own Redis', (
         const r = await adminA('GET', `/v1/ips/${ip}`);
         return r.status === 200 && r.body.flagged ? r.body : null;
       }, 30_000);
-      expect(profile.rules.map((r: any) => r.id)).toContain('port-scan');
+      expect(profile.rules.map((r) => r.id)).toContain('port-scan');
       const [blocked] = await eventually(async () => (await adminA('GET', `/v1/decisions?jurisdiction=seoul-jongno&value=${ip}&active=true`)).body.items, 30_000);
       expect(blocked.origin).toMatchObject({ type: 'playbook' });
       const sent = await eventually(async () => (await adminA('GET', `/v1/shares?direction=out&jurisdiction=seoul-jongno&value=${ip}`)).body.items[0], 30_000);

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import { eventually, startTestApp, type TestApp } from '../helpers/app';
-import { playbookDir, runsOf, terminal } from '../helpers/playbooks';
+import { playbookDir, runsOf, stepResult, terminal } from '../helpers/playbooks';
 
 /**
  * Revocation of decisions that receivers' playbooks (`on: shared.indicator`) made in reaction to a
@@ -41,10 +42,10 @@ const SEOUL = ['seoul', 'seoul-jongno', 'seoul-gangnam', 'seoul-mapo'];
 let app: TestApp;
 const share = (body: Record<string, unknown>) => app.call('POST', '/v1/shares', { body: { from: 'klid', tlp: 'AMBER', score: 85, confidence: 85, reason: 'brute force on VPN', ...body } });
 const revoke = (id: string, reason = 'false positive') => app.call('POST', `/v1/shares/${id}/revoke`, { body: { reason } });
-const active = async (j: string, value: string) => (await app.call('GET', `/v1/decisions?jurisdiction=${j}&value=${value}&active=true`)).body.items as any[];
+const active = async (j: string, value: string) => (await app.call('GET', `/v1/decisions?jurisdiction=${j}&value=${value}&active=true`)).body.items;
 const edl = async (j: string) => (await app.call('GET', `/v1/feeds/${j}/edl.txt?comments=false`)).text;
 const inFeed = async (j: string, ip: string) => (await edl(j)).split('\n').includes(ip);
-const outcomesOf = (r: any) => Object.fromEntries(r.body.outcomes.map((o: any) => [o.jurisdiction, o.decision]));
+const outcomesOf = (r: Awaited<ReturnType<typeof revoke>>) => Object.fromEntries(r.body.outcomes.map((o) => [o.jurisdiction, o.decision]));
 /** The finished runs of a playbook that reacted to one share. */
 const runsFor = (playbook: string, shareId: string, n = 1) => runsOf(app, playbook, (rs) => rs.filter((r) => r.trigger.key.startsWith(`share:${shareId}:`) && terminal(r)).length >= n);
 
@@ -55,7 +56,7 @@ beforeAll(async () => {
     'seoul.yaml': reactor('seoul-react', 'seoul', 'subtree'),
     'gyeonggi.yaml': reactor('gyeonggi-react', 'gyeonggi', 'own'),
   });
-  app = await startTestApp({ sharing: { policiesDir: policies }, playbooks: { dir: playbooks } } as any);
+  app = await startTestApp({ sharing: { policiesDir: policies }, playbooks: { dir: playbooks } });
 }, 60_000);
 afterAll(() => app?.close());
 
@@ -115,7 +116,7 @@ describe('decisions playbooks made in reaction to a share', () => {
     const b = await share({ value: ip, to: ['seoul'], reason: 'seen again' });
     // B's run finds A's decisions in force (created: false): they now rest on B as well.
     const [runB] = await runsFor('seoul-react', b.body.shareId);
-    expect(runB.steps[0].result.decisions.every((d: any) => d.created === false)).toBe(true);
+    expect(stepResult(runB, 0, z.object({ decisions: z.array(z.object({ created: z.boolean() })) })).decisions.every((d) => d.created === false)).toBe(true);
 
     const ra = await revoke(a.body.shareId);
     expect(outcomesOf(ra)).toEqual(Object.fromEntries(SEOUL.map((j) => [j, 'kept-other-shares'])));

@@ -2,9 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stixBundleProblems } from '../../src/blocklist/feeds/stix';
-import { parseNet } from '../../src/blocklist/ip-net';
-import { TLP_MARKING_IDS } from '../../src/blocklist/tlp';
+import { stixBundleProblems, type StixObject } from '../../src/blocklist/feeds/stix';
+import { parseNet } from '../../src/contracts/net';
+import { TLP_MARKING_IDS } from '../../src/contracts/tlp';
+import type { ReplyTo } from '../helpers/api';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app';
 
 /**
@@ -20,12 +21,12 @@ let app: TestApp;
 let feedKey: string;
 const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`paloalto:${key}`).toString('base64')}` });
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-const taxii = (url: string, headers: Record<string, string> = bearer(feedKey)) => app.call('GET', url, { key: null, headers: { accept: MEDIA, ...headers } });
+const taxii = <U extends string>(url: U, headers: Record<string, string> = bearer(feedKey)) => app.call('GET', url, { key: null, headers: { accept: MEDIA, ...headers } });
 const ROOT = '/taxii2/gwanje';
 const share = (body: Record<string, unknown>) => app.call('POST', '/v1/shares', { body: { from: 'klid', to: ['seoul'], score: 90, reason: 'scanner', ...body } });
 
 beforeAll(async () => {
-  app = await startTestApp({ playbooks: { dir: mkdtempSync(path.join(tmpdir(), 'gw-taxii-pb-')) } } as any);
+  app = await startTestApp({ playbooks: { dir: mkdtempSync(path.join(tmpdir(), 'gw-taxii-pb-')) } });
   feedKey = (await app.call('POST', '/v1/keys', { body: { role: 'feed', jurisdiction: 'klid', name: 'opencti' } })).body.key;
 }, 60_000);
 afterAll(() => app?.close());
@@ -66,14 +67,14 @@ describe('TAXII 2.1', () => {
     expect(c.status).toBe(200);
     expect(c.headers.get('content-type')).toBe(MEDIA);
     expect(c.body.collections).toHaveLength(1);
-    const [klid] = c.body.collections;
+    const [klid] = c.body.collections ?? [];
     expect(klid).toEqual({ id: expect.stringMatching(UUID), title: expect.any(String), description: expect.any(String), alias: 'klid', can_read: true, can_write: false, media_types: ['application/stix+json;version=2.1'] });
     expect((await taxii(`${ROOT}/collections/${klid.id}/`)).body).toEqual(klid);
     // The admin key (a hub's) sees every jurisdiction's collection; the feed key cannot open Seoul's.
     const all = await taxii(`${ROOT}/collections/`, { 'x-api-key': 'test-admin-key-0123456789abcdef' });
-    expect(all.body.collections.map((x: any) => x.alias).sort()).toEqual(['gyeonggi', 'gyeonggi-seongnam', 'gyeonggi-suwon', 'klid', 'seoul', 'seoul-gangnam', 'seoul-jongno', 'seoul-mapo']);
-    const seoul = all.body.collections.find((x: any) => x.alias === 'seoul');
-    expect((await taxii(`${ROOT}/collections/${seoul.id}/objects/`)).status).toBe(404);
+    expect(all.body.collections?.map((x) => x.alias).sort()).toEqual(['gyeonggi', 'gyeonggi-seongnam', 'gyeonggi-suwon', 'klid', 'seoul', 'seoul-gangnam', 'seoul-jongno', 'seoul-mapo']);
+    const seoul = all.body.collections?.find((x) => x.alias === 'seoul');
+    expect((await taxii(`${ROOT}/collections/${seoul?.id}/objects/`)).status).toBe(404);
   });
 
   it('objects: envelope, STIX indicators, date-added headers, added_after / limit / next, manifest, revocation as a new version', async () => {
@@ -88,14 +89,14 @@ describe('TAXII 2.1', () => {
     expect(all.body.more).toBe(false);
     expect(all.body.next).toBeUndefined();
     // The TLP 2.0 marking definitions the indicators reference come first (fixed date added), then the indicators.
-    expect(all.body.objects.slice(0, 3).map((o: any) => [o.type, o.id, o.name])).toEqual([
+    expect(all.body.objects?.slice(0, 3).map((o) => [o.type, o.id, o.name])).toEqual([
       ['marking-definition', TLP_MARKING_IDS.CLEAR, 'TLP:CLEAR'],
       ['marking-definition', TLP_MARKING_IDS.GREEN, 'TLP:GREEN'],
       ['marking-definition', TLP_MARKING_IDS.AMBER, 'TLP:AMBER'],
     ]);
-    expect(all.body.objects.slice(3).map((o: any) => o.x_gwanje_share_id)).toEqual([green.body.shareId, amber.body.shareId]);
+    expect(all.body.objects?.slice(3).map((o) => o.x_gwanje_share_id)).toEqual([green.body.shareId, amber.body.shareId]);
     expect(stixBundleProblems({ type: 'bundle', id: 'bundle--6d9e1a2f-0b3c-4d5e-8f70-1a2b3c4d5e6f', objects: all.body.objects }, parseNet, Object.values(TLP_MARKING_IDS))).toEqual([]);
-    const [g, a] = all.body.objects.slice(3);
+    const [g, a] = all.body.objects?.slice(3) ?? [];
     expect(g).toMatchObject({ type: 'indicator', spec_version: '2.1', pattern: "[ipv4-addr:value = '198.51.100.70']", pattern_type: 'stix', indicator_types: ['malicious-activity'], confidence: 90, object_marking_refs: [TLP_MARKING_IDS.GREEN], x_gwanje_chain: ['klid'] });
     expect(a).toMatchObject({ pattern: "[ipv6-addr:value = '2001:db8:70::/48']", object_marking_refs: [TLP_MARKING_IDS.AMBER] });
     expect(g.revoked).toBeUndefined();
@@ -103,17 +104,17 @@ describe('TAXII 2.1', () => {
     const manifest = await taxii(`${ROOT}/collections/klid/manifest/`);
     expect(manifest.status).toBe(200);
     expect(manifest.headers.get('content-type')).toBe(MEDIA);
-    expect(manifest.body.objects.slice(0, 3)).toEqual(
-      all.body.objects.slice(0, 3).map((m: any) => ({ id: m.id, date_added: expect.stringMatching(/^2022-10-01T00:00:00\.00000[012]Z$/), version: m.created, media_type: 'application/stix+json;version=2.1' })),
+    expect(manifest.body.objects?.slice(0, 3)).toEqual(
+      all.body.objects?.slice(0, 3).map((m) => ({ id: m.id, date_added: expect.stringMatching(/^2022-10-01T00:00:00\.00000[012]Z$/), version: m.created, media_type: 'application/stix+json;version=2.1' })),
     );
-    expect(manifest.body.objects.slice(3)).toEqual([
+    expect(manifest.body.objects?.slice(3)).toEqual([
       { id: g.id, date_added: expect.stringMatching(DATE_ADDED), version: g.modified, media_type: 'application/stix+json;version=2.1' },
       { id: a.id, date_added: expect.stringMatching(DATE_ADDED), version: a.modified, media_type: 'application/stix+json;version=2.1' },
     ]);
-    const [first, last] = manifest.body.objects.slice(3).map((m: any) => m.date_added);
+    const [first, last] = manifest.body.objects?.slice(3).map((m) => m.date_added) ?? [];
     expect(first < last).toBe(true);
     for (const r of [all, manifest]) {
-      expect(r.headers.get('x-taxii-date-added-first')).toBe(manifest.body.objects[0].date_added);
+      expect(r.headers.get('x-taxii-date-added-first')).toBe(manifest.body.objects?.[0].date_added);
       expect(r.headers.get('x-taxii-date-added-last')).toBe(last);
     }
 
@@ -127,18 +128,18 @@ describe('TAXII 2.1', () => {
     expect(p2.body.next).toBeUndefined();
     // added_after is exclusive; past the last object the envelope is empty (no objects, no date headers).
     const after = await taxii(`${objectsUrl}?added_after=${first}`);
-    expect(after.body.objects.map((o: any) => o.id)).toEqual([a.id]);
+    expect(after.body.objects?.map((o) => o.id)).toEqual([a.id]);
     const empty = await taxii(`${objectsUrl}?added_after=${last}`);
     expect(empty.status).toBe(200);
     expect(empty.body).toEqual({ more: false });
     expect(empty.headers.get('x-taxii-date-added-first')).toBeNull();
     expect((await taxii(`${objectsUrl}?added_after=yesterday`)).status).toBe(400);
     // match[] filters and the object endpoint.
-    expect((await taxii(`${objectsUrl}?match[id]=${a.id}`)).body.objects.map((o: any) => o.id)).toEqual([a.id]);
+    expect((await taxii(`${objectsUrl}?match[id]=${a.id}`)).body.objects?.map((o) => o.id)).toEqual([a.id]);
     expect((await taxii(`${objectsUrl}?match[type]=malware`)).body.objects).toBeUndefined();
     expect((await taxii(`${objectsUrl}?match[spec_version]=2.1`)).body.objects).toHaveLength(5);
-    expect((await taxii(`${objectsUrl}?match[type]=marking-definition`)).body.objects.map((o: any) => o.id)).toEqual([TLP_MARKING_IDS.CLEAR, TLP_MARKING_IDS.GREEN, TLP_MARKING_IDS.AMBER]);
-    expect((await taxii(`${objectsUrl}${TLP_MARKING_IDS.GREEN}/`)).body.objects).toEqual([all.body.objects[1]]);
+    expect((await taxii(`${objectsUrl}?match[type]=marking-definition`)).body.objects?.map((o) => o.id)).toEqual([TLP_MARKING_IDS.CLEAR, TLP_MARKING_IDS.GREEN, TLP_MARKING_IDS.AMBER]);
+    expect((await taxii(`${objectsUrl}${TLP_MARKING_IDS.GREEN}/`)).body.objects).toEqual([all.body.objects?.[1]]);
     const one = await taxii(`${objectsUrl}${g.id}/`);
     expect(one.body).toMatchObject({ more: false, objects: [{ id: g.id }] });
     expect((await taxii(`${objectsUrl}indicator--00000000-0000-4000-8000-000000000000/`)).status).toBe(404);
@@ -147,16 +148,16 @@ describe('TAXII 2.1', () => {
     expect((await app.call('POST', `/v1/shares/${green.body.shareId}/revoke`, { body: { reason: 'false positive' } })).status).toBe(200);
     const changed = await taxii(`${objectsUrl}?added_after=${last}`);
     expect(changed.body.objects).toHaveLength(1);
-    expect(changed.body.objects[0]).toMatchObject({ id: g.id, revoked: true });
-    expect(changed.body.objects[0].modified > g.modified).toBe(true);
+    expect(changed.body.objects?.[0]).toMatchObject({ id: g.id, revoked: true });
+    expect((changed.body.objects?.[0].modified ?? '') > (g.modified ?? '')).toBe(true);
     const m2 = await taxii(`${ROOT}/collections/klid/manifest/?added_after=${last}`);
-    expect(m2.body.objects).toEqual([{ id: g.id, date_added: expect.stringMatching(DATE_ADDED), version: changed.body.objects[0].modified, media_type: 'application/stix+json;version=2.1' }]);
-    expect(m2.body.objects[0].date_added > last).toBe(true);
+    expect(m2.body.objects).toEqual([{ id: g.id, date_added: expect.stringMatching(DATE_ADDED), version: changed.body.objects?.[0].modified, media_type: 'application/stix+json;version=2.1' }]);
+    expect((m2.body.objects?.[0].date_added ?? '') > last).toBe(true);
   });
 });
 
-/** A GET with exactly these headers (fetch will not send a forged Host). */
-function rawGet(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+/** A GET of TAXII discovery with exactly these headers (fetch will not send a forged Host). */
+function rawGet(base: string, path: '/taxii2/', headers: Record<string, string>): Promise<{ status: number; body: ReplyTo<'GET', '/taxii2/'> }> {
   return new Promise((resolve, reject) => {
     const req = http.request(base + path, { method: 'GET', headers }, (res) => {
       const parts: Buffer[] = [];
@@ -179,8 +180,8 @@ describe('TAXII 2.1: absolute URLs never come from the Host header', () => {
   });
 
   it('server.publicUrl names the roots; a trusted proxy\'s X-Forwarded-Host/-Proto do when it is unset', async () => {
-    const configured = await startTestApp({ server: { publicUrl: 'https://gwanje.example.go.kr' }, playbooks: { dir: mkdtempSync(path.join(tmpdir(), 'gw-taxii-pb-')) } } as any);
-    const proxied = await startTestApp({ server: { trustedProxies: ['127.0.0.1'] }, playbooks: { dir: mkdtempSync(path.join(tmpdir(), 'gw-taxii-pb-')) } } as any);
+    const configured = await startTestApp({ server: { publicUrl: 'https://gwanje.example.go.kr' }, playbooks: { dir: mkdtempSync(path.join(tmpdir(), 'gw-taxii-pb-')) } });
+    const proxied = await startTestApp({ server: { trustedProxies: ['127.0.0.1'] }, playbooks: { dir: mkdtempSync(path.join(tmpdir(), 'gw-taxii-pb-')) } });
     try {
       const admin = { accept: MEDIA, 'x-api-key': ADMIN_KEY };
       const a = await rawGet(configured.base, '/taxii2/', { ...admin, host: 'evil.example', 'x-forwarded-host': 'evil.example' });
@@ -208,14 +209,16 @@ describe('TAXII 2.1: filters before paging, objects by id past the first page', 
   }, 120_000);
 
   const indicatorIdOf = async (shareId: string) => {
-    const all: any[] = [];
+    const all: StixObject[] = [];
     for (let next: string | undefined, pages = 0; pages < 10; pages++) {
       const r = await taxii(`${url}?match[type]=indicator&limit=1000${next ? `&next=${next}` : ''}`, admin);
       all.push(...(r.body.objects ?? []));
       if (!r.body.more) break;
       next = r.body.next;
     }
-    return all.find((o) => o.x_gwanje_share_id === shareId).id as string;
+    const found = all.find((o) => o.x_gwanje_share_id === shareId);
+    if (!found) throw new Error(`no indicator for ${shareId}`);
+    return found.id;
   };
 
   it('an object after the 100th answers by id, and so does a revoked share that moved to the end', async () => {
@@ -231,7 +234,7 @@ describe('TAXII 2.1: filters before paging, objects by id past the first page', 
     expect(revoked.body.objects).toEqual([expect.objectContaining({ id: early, revoked: true })]);
     // The manifest lists it, and the object endpoint agrees with it.
     const manifest = await taxii(`${ROOT}/collections/gyeonggi/manifest/?match[id]=${early}`, admin);
-    expect(manifest.body.objects).toEqual([expect.objectContaining({ id: early, version: revoked.body.objects[0].modified })]);
+    expect(manifest.body.objects).toEqual([expect.objectContaining({ id: early, version: revoked.body.objects?.[0].modified })]);
   });
 
   it('match[id] and match[type] select before the page is cut: no empty page with more: true', async () => {
@@ -245,7 +248,7 @@ describe('TAXII 2.1: filters before paging, objects by id past the first page', 
     let next: string | undefined;
     do {
       const r = await taxii(`${url}?match[type]=indicator&limit=50${next ? `&next=${next}` : ''}`, admin);
-      sizes.push(r.body.objects.length);
+      sizes.push(r.body.objects?.length ?? 0);
       next = r.body.more ? r.body.next : undefined;
     } while (next && sizes.length < 10);
     expect(sizes).toEqual([50, 50, 30]);

@@ -1,6 +1,6 @@
 import type { Decision } from '../decisions.schemas';
-import { parseNet } from '../ip-net';
-import { TLP_MARKING_IDS } from '../tlp';
+import { parseNet } from '../../contracts/net';
+import { TLP_MARKING_IDS } from '../../contracts/tlp';
 import { cleanReason, csvCell, render, type RenderContext } from './renderers';
 import type { FeedEntry } from './snapshot';
 import { stixBundleProblems, stixPattern, uuidv5 } from './stix';

@@ -1,4 +1,4 @@
-import { TLP_MARKING_DEFINITIONS, TLP_MARKING_IDS, Tlp } from '../tlp';
+import { TLP_MARKING_DEFINITIONS, TLP_MARKING_IDS, Tlp } from '../../contracts/tlp';
 import type { FeedEntry } from './snapshot';
 import { identityId, indicatorId, stixPattern, uuidv5, GWANJE_STIX_NAMESPACE } from './stix';
 import { createHash } from 'node:crypto';

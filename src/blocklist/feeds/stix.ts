@@ -25,29 +25,54 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const ID = (type: string) => new RegExp(`^${type}--${UUID}$`);
 const IP_PATTERN = /^\[(ipv4-addr|ipv6-addr):value = '([0-9a-fA-F.:/]+)'\]$/;
 
+/** A STIX 2.1 object of the kinds our feeds carry (identity, marking-definition, indicator). */
+export interface StixObject {
+  type: string;
+  spec_version: string;
+  id: string;
+  created: string;
+  modified?: string;
+  name?: string;
+  definition_type?: string;
+  definition?: unknown;
+  extensions?: Record<string, unknown>;
+  pattern?: string;
+  pattern_type?: string;
+  valid_from?: string;
+  valid_until?: string;
+  confidence?: number;
+  revoked?: boolean;
+  created_by_ref?: string;
+  object_marking_refs?: string[];
+  [k: string]: unknown;
+}
+
 /**
  * What is wrong with a STIX 2.1 bundle of identities, marking definitions and IP indicators (empty:
  * nothing): the properties the spec requires, id and timestamp syntax, IP patterns, TLP marking
  * references and carried marking definitions (both must be among `markingIds`).
  * Checks our feed in tests, and can screen indicators received from peers.
  */
-export function stixBundleProblems(bundle: any, parseIp: (text: string) => { family: 4 | 6 } | null, markingIds: string[]): string[] {
+export function stixBundleProblems(input: unknown, parseIp: (text: string) => { family: 4 | 6 } | null, markingIds: string[]): string[] {
   const problems: string[] = [];
-  if (bundle?.type !== 'bundle') problems.push('bundle: type must be "bundle"');
-  if (!ID('bundle').test(String(bundle?.id))) problems.push(`bundle: id ${bundle?.id} is not bundle--<uuid>`);
-  if (!Array.isArray(bundle?.objects)) return [...problems, 'bundle: objects must be an array'];
+  const bundle = (input ?? {}) as { type?: unknown; id?: unknown; objects?: unknown };
+  if (bundle.type !== 'bundle') problems.push('bundle: type must be "bundle"');
+  if (!ID('bundle').test(String(bundle.id))) problems.push(`bundle: id ${String(bundle.id)} is not bundle--<uuid>`);
+  if (!Array.isArray(bundle.objects)) return [...problems, 'bundle: objects must be an array'];
+  // Read as the spec types them; a property of another type fails the checks that read it.
+  const objects = bundle.objects as StixObject[];
   const ids = new Set<string>();
-  bundle.objects.forEach((o: any, i: number) => {
+  objects.forEach((o, i) => {
     const at = `objects[${i}]`;
     // Marking definitions are never versioned: no `modified`.
     const required = o?.type === 'marking-definition' ? ['type', 'spec_version', 'id', 'created'] : ['type', 'spec_version', 'id', 'created', 'modified'];
-    for (const k of required) if (o?.[k] === undefined) problems.push(`${at}: ${k} is required`);
+    for (const k of required) if (o?.[k as keyof StixObject] === undefined) problems.push(`${at}: ${k} is required`);
     if (o.spec_version !== '2.1') problems.push(`${at}: spec_version must be "2.1"`);
     if (!ID(o.type).test(String(o.id))) problems.push(`${at}: id ${o.id} is not ${o.type}--<uuid>`);
     if (ids.has(o.id)) problems.push(`${at}: duplicate id ${o.id}`);
     ids.add(o.id);
-    for (const k of ['created', 'modified', 'valid_from', 'valid_until']) if (o[k] !== undefined && !TIMESTAMP.test(o[k])) problems.push(`${at}: ${k} ${o[k]} is not an RFC 3339 UTC timestamp`);
-    if (o.modified < o.created) problems.push(`${at}: modified is before created`);
+    for (const k of ['created', 'modified', 'valid_from', 'valid_until'] as const) if (o[k] !== undefined && !TIMESTAMP.test(o[k])) problems.push(`${at}: ${k} ${o[k]} is not an RFC 3339 UTC timestamp`);
+    if (o.modified !== undefined && o.created !== undefined && o.modified < o.created) problems.push(`${at}: modified is before created`);
     if (o.type === 'identity' && typeof o.name !== 'string') problems.push(`${at}: identity name is required`);
     if (o.type === 'marking-definition') {
       if (o.modified !== undefined) problems.push(`${at}: a marking-definition has no modified`);
@@ -56,17 +81,17 @@ export function stixBundleProblems(bundle: any, parseIp: (text: string) => { fam
       if (!markingIds.includes(o.id)) problems.push(`${at}: marking-definition ${o.id} is not a TLP 2.0 marking definition`);
     }
     if (o.type !== 'indicator') return;
-    for (const k of ['pattern', 'pattern_type', 'valid_from']) if (o[k] === undefined) problems.push(`${at}: ${k} is required`);
+    for (const k of ['pattern', 'pattern_type', 'valid_from'] as const) if (o[k] === undefined) problems.push(`${at}: ${k} is required`);
     if (o.pattern_type !== 'stix') problems.push(`${at}: pattern_type must be "stix"`);
     const m = IP_PATTERN.exec(String(o.pattern));
     const ip = m ? parseIp(m[2]) : null;
     if (!m || !ip || (ip.family === 4) !== (m[1] === 'ipv4-addr')) problems.push(`${at}: pattern ${o.pattern} is not [ipv4-addr|ipv6-addr:value = '<address or CIDR>']`);
-    if (o.valid_until !== undefined && !(Date.parse(o.valid_until) > Date.parse(o.valid_from))) problems.push(`${at}: valid_until must be after valid_from`);
+    if (o.valid_until !== undefined && !(Date.parse(o.valid_until) > Date.parse(String(o.valid_from)))) problems.push(`${at}: valid_until must be after valid_from`);
     if (o.confidence !== undefined && !(Number.isInteger(o.confidence) && o.confidence >= 0 && o.confidence <= 100)) problems.push(`${at}: confidence must be an integer 0-100`);
     if (o.revoked !== undefined && typeof o.revoked !== 'boolean') problems.push(`${at}: revoked must be a boolean`);
     if (o.created_by_ref !== undefined && !ID('identity').test(o.created_by_ref)) problems.push(`${at}: created_by_ref is not identity--<uuid>`);
     for (const ref of o.object_marking_refs ?? []) if (!markingIds.includes(ref)) problems.push(`${at}: marking ${ref} is not a TLP 2.0 marking definition`);
   });
-  for (const o of bundle.objects) if (o.created_by_ref && !ids.has(o.created_by_ref)) problems.push(`${o.id}: created_by_ref ${o.created_by_ref} is not in the bundle`);
+  for (const o of objects) if (o.created_by_ref && !ids.has(o.created_by_ref)) problems.push(`${o.id}: created_by_ref ${o.created_by_ref} is not in the bundle`);
   return problems;
 }

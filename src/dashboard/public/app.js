@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, createApi, followDecisionEvents, loadCapabilities } from './lib/api.js';
 import { initialLang, saveLang, translator } from './lib/i18n.js';
-import { AppContext, html, onValue } from './lib/ui.js';
+import { AppContext, html, onValue, problemText } from './lib/ui.js';
 import { ApprovalsView } from './views/approvals.js';
 import { DecisionsView } from './views/decisions.js';
 import { IpView } from './views/ip.js';
@@ -48,7 +48,7 @@ function useHashRoute() {
   return route;
 }
 
-/** @typedef {{ me: import('./lib/ui.js').Me, names: Record<string, string> }} Who */
+/** @typedef {{ me: import('./lib/ui.js').Me, names: Record<string, string>, namesEn: Record<string, string> }} Who */
 /** @typedef {import('./lib/i18n.js').I18n} I18n */
 
 /**
@@ -61,13 +61,17 @@ async function signIn(key) {
   const ov = await api.get('/v1/overview', { query: { window: '15m' } });
   /** @type {Record<string, string>} */
   let names = {};
+  /** @type {Record<string, string>} */
+  let namesEn = {};
   try {
     const js = await api.get('/v1/jurisdictions');
     names = Object.fromEntries(js.items.map((j) => [j.id, j.name]));
+    // English screens use the English names where the configuration gives them.
+    namesEn = Object.fromEntries(js.items.map((j) => [j.id, j.nameEn || j.name]));
   } catch {
     /* names are a nicety */
   }
-  return { me: { key: ov.key, jurisdictions: ov.jurisdictions }, names };
+  return { me: { key: ov.key, jurisdictions: ov.jurisdictions }, names, namesEn };
 }
 
 /** @param {{ i18n: I18n, setLang: (lang: string) => void }} props */
@@ -101,8 +105,8 @@ function Login({ i18n, setLang, onSignedIn, initialError }) {
   if (error instanceof ApiError) {
     if (error.status === 401) message = t('login.bad');
     else if (error.status === 403) message = t('login.role', { role: (/role (\w+)/.exec(error.message) || [])[1] || '?' });
-    else message = t('login.error', { detail: error.message });
-  } else if (error) message = t('login.error', { detail: error.message });
+    else message = problemText(i18n, error).text;
+  } else if (error) message = problemText(i18n, error).text;
   return html`<main class="login" data-testid="login">
     <div class="login-box">
       <div class="login-top"><div class="brand"><span class="logo" aria-hidden="true">관</span><div><div class="brand-title">${t('app.title')}</div><div class="muted small">${t('app.subtitle')}</div></div></div><${LangSwitch} i18n=${i18n} setLang=${setLang} /></div>
@@ -147,6 +151,9 @@ function Shell({ apiKey, who, i18n, setLang, onSignOut }) {
   const bumpTimer = useRef(/** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined));
   const tRef = useRef(t);
   tRef.current = t;
+  const names = i18n.lang === 'en' ? who.namesEn : who.names;
+  const namesRef = useRef(names);
+  namesRef.current = names;
 
   const bump = useCallback(() => {
     clearTimeout(bumpTimer.current);
@@ -175,7 +182,7 @@ function Shell({ apiKey, who, i18n, setLang, onSignOut }) {
       onEvent: ({ event, data }) => {
         if (!data || !data.decision) return;
         const cause = event === 'decision.created' ? 'created' : data.cause === 'expired' ? 'expired' : 'ended';
-        notify(tRef.current(`event.${cause}`, { value: data.decision.value, jurisdiction: who.names[data.jurisdiction] || data.jurisdiction }), cause === 'created' ? 'warn' : 'info');
+        notify(tRef.current(`event.${cause}`, { value: data.decision.value, jurisdiction: namesRef.current[data.jurisdiction] || data.jurisdiction }), cause === 'created' ? 'warn' : 'info');
         bump();
       },
     });
@@ -186,11 +193,11 @@ function Shell({ apiKey, who, i18n, setLang, onSignOut }) {
   }, [apiKey]);
 
   if (!caps) return html`<p class="muted pad">${t('loading')}</p>`;
-  const ctx = { api, caps, i18n, tick, scope, names: who.names, me: who.me, notify, bump };
+  const ctx = { api, caps, i18n, tick, scope, names, me: who.me, notify, bump };
   let view;
   switch (route.name) {
     case 'threats':
-      view = html`<${ThreatsView} key=${scope} />`;
+      view = html`<${ThreatsView} key=${`${scope}|${route.param || ''}`} filter=${route.param} />`;
       break;
     case 'ip':
       view = html`<${IpView} key=${route.param} ip=${route.param} />`;
@@ -220,12 +227,12 @@ function Shell({ apiKey, who, i18n, setLang, onSignOut }) {
           <label class="inline">${t('scope.label')}
             <select value=${scope} onChange=${onValue(setScope)} data-testid="scope">
               <option value="">${t('scope.all')}</option>
-              ${who.me.jurisdictions.map((j) => html`<option value=${j}>${who.names[j] || j}</option>`)}
+              ${who.me.jurisdictions.map((j) => html`<option value=${j}>${names[j] || j}</option>`)}
             </select>
           </label>
           <span class="live ${live}" data-testid="live" title=${t('refreshed', { time: i18n.time(lastRefresh) })}><span class="dot"></span>${liveLabel}</span>
           <span class="spacer"></span>
-          <span class="who" data-testid="who">${t('who', { role: t(`role.${who.me.key.role}`), jurisdiction: who.names[who.me.key.jurisdiction] || who.me.key.jurisdiction })}</span>
+          <span class="who" data-testid="who">${t('who', { role: t(`role.${who.me.key.role}`), jurisdiction: names[who.me.key.jurisdiction] || who.me.key.jurisdiction })}</span>
           <${LangSwitch} i18n=${i18n} setLang=${setLang} />
           <button type="button" class="secondary small" onClick=${onSignOut} data-testid="logout">${t('logout')}</button>
         </header>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { Reader } from 'mmdb-lib';
+import { Reader, type Response as MmdbRecord } from 'mmdb-lib';
 import type { GeoInfo } from '../rules/matcher';
 
 /**
@@ -110,7 +110,7 @@ function v6ToBigInt(addr: ipaddr.IPv6): bigint {
 
 class PackagedGeoDb implements GeoDb {
   readonly source = '@ip-location-db/geo-whois-asn-country-mmdb + @ip-location-db/asn';
-  private readonly country: Reader<any>;
+  private readonly country: Reader<MmdbRecord>; // geo-whois-asn-country records are { country_code }, read below
   private readonly asn: ReturnType<typeof loadAsn>;
 
   constructor() {
@@ -126,7 +126,7 @@ class PackagedGeoDb implements GeoDb {
       return { country: null, asn: null, org: null };
     }
     if (addr.range() !== 'unicast') return { country: null, asn: null, org: null }; // private, loopback, documentation...
-    let country: string | null = null;
+    let country: string | null;
     try {
       country = (this.country.get(ip) as { country_code?: string } | null)?.country_code ?? null;
     } catch {

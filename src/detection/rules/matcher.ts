@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { compileCel } from '../../playbooks/loader/cel';
-import type { NormalizedAlert } from '../../normalize/alert.schema';
-import { configDuration } from '../../infra/time/duration';
+import type { NormalizedAlert } from '../../contracts/alert';
+import { configDuration } from '../../contracts/duration';
 import { DETECTION_CEL_VARIABLES, compileRegex, type DetectionRule, type IpMatcher, type Match, type NumberMatcher, type PortMatcher, type TextMatcher, type ValueField } from './rule.schema';
 
 /** What enrichment knows of a source IP. */

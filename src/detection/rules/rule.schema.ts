@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { durationText, parseDuration } from '../../contracts/duration';
 import { compileCel, type CelVariables } from '../../playbooks/loader/cel';
 import { API_VERSION, type KindDefinition, type KindIssue } from '../../playbooks/loader/kinds';
 
@@ -134,9 +135,9 @@ export const Match: z.ZodType<Match> = z.lazy(() =>
       not: Match.optional(),
     })
     .refine((m) => Object.keys(m).length > 0, { message: 'empty match: give at least one condition' }),
-) as z.ZodType<Match>;
+);
 
-const Duration = z.string().regex(/^\d+(s|m|h|d)$/, 'a duration like 30s, 5m, 6h or 1d');
+const Duration = durationText('a duration like 30s, 5m, 6h or 1d');
 export const VALUE_FIELDS = ['destination.ip', 'destination.port', 'rule.id', 'jurisdiction'] as const;
 export type ValueField = (typeof VALUE_FIELDS)[number];
 
@@ -150,7 +151,7 @@ export const Correlate = z
   .superRefine((c, ctx) => {
     if ((c.event_count === undefined) === (c.value_count === undefined))
       ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of event_count or value_count' });
-    if (c.window && /^\d+d$/.test(c.window) && Number(c.window.slice(0, -1)) > 7) ctx.addIssue({ code: 'custom', path: ['window'], message: 'windows are at most 7d' });
+    if (c.window && (parseDuration(c.window) ?? 0) > 7 * 86_400_000) ctx.addIssue({ code: 'custom', path: ['window'], message: 'windows are at most 7d' });
   });
 export type Correlate = z.infer<typeof Correlate>;
 

@@ -4,7 +4,7 @@ import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { documentKinds } from '../../playbooks/loader/kinds';
 import { formatLoadError, loadPaths, type LoadError, type LoadedDocument } from '../../playbooks/loader/loader';
-import { configDuration } from '../../infra/time/duration';
+import { configDuration } from '../../contracts/duration';
 import { compileRule, type CompiledRule } from './matcher';
 import { DetectionRuleKind, type DetectionRule } from './rule.schema';
 

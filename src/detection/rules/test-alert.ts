@@ -1,4 +1,4 @@
-import type { NormalizedAlert } from '../../normalize/alert.schema';
+import type { NormalizedAlert } from '../../contracts/alert';
 
 /** A normalized Suricata alert for rule tests; every field can be overridden. */
 export function alert(over: Partial<{ src: string; dst: string | null; dport: number | null; sport: number; ruleId: string; name: string; category: string; sev: number; action: 'allowed' | 'blocked' | 'unknown'; j: string; ts: string; id: string; format: NormalizedAlert['format'] }> = {}): NormalizedAlert {

@@ -1,5 +1,5 @@
 import type { DetectionConfig } from '../../infra/config/config.schema';
-import { formatDuration } from '../../infra/time/duration';
+import { formatDuration } from '../../contracts/duration';
 import type { CompiledRule } from '../rules/matcher';
 import { rateAt, type IpState } from './state';
 

@@ -39,7 +39,7 @@ export function syslogEnvName(listener: string): string {
  * Syslog ports from the environment: GWANJE_SYSLOG_PORT moves every listener (a UDP and a TCP
  * listener may share a number), GWANJE_SYSLOG_PORT_<NAME> one listener; the latter wins.
  */
-function syslogPortOverrides(merged: Record<string, any>, env: NodeJS.ProcessEnv, origins: Map<string, string>) {
+function syslogPortOverrides(merged: Record<string, unknown>, env: NodeJS.ProcessEnv, origins: Map<string, string>) {
   if (!Array.isArray(merged.syslog)) return;
   merged.syslog.forEach((l: unknown, i: number) => {
     if (!l || typeof l !== 'object') return;
@@ -55,9 +55,9 @@ function syslogPortOverrides(merged: Record<string, any>, env: NodeJS.ProcessEnv
   });
 }
 
-function setPath(target: Record<string, any>, keys: string[], value: unknown) {
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown) {
   let node = target;
-  for (const k of keys.slice(0, -1)) node = node[k] ??= {};
+  for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
   node[keys[keys.length - 1]] = value;
 }
 
@@ -85,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GwanjeConfig {
     throw new ConfigError(`config file ${file}: ${(e as Error).message}`);
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`config file ${file}: expected a mapping at the top level`);
-  const merged = raw as Record<string, any>;
+  const merged = raw as Record<string, unknown>;
   const origins = new Map<string, string>();
   for (const [name, keys, kind] of ENV_KEYS) {
     const value = env[name];

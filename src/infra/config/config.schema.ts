@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AlertFormat, IngestFormat } from '../../contracts/formats';
+import { AlertFormat, IngestFormat } from '../../contracts/alert';
 import { UtcOffset } from '../../contracts/zone';
 import { Tlp } from '../../contracts/tlp';
 import { durationText } from '../../contracts/duration';
@@ -12,6 +12,8 @@ const Offset = UtcOffset;
 export const JurisdictionConfig = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
   name: z.string().min(1),
+  /** Name on English screens (the dashboard shows `name` when there is none). */
+  nameEn: z.string().min(1).optional(),
   parent: z.string().nullable().default(null),
   cidrs: z.array(Cidr).default([]),
   timezone: Offset.optional(),

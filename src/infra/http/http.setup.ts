@@ -51,6 +51,6 @@ function answer503WhileClosing(app: FastifyInstance) {
       .header('retry-after', String(RETRY_AFTER_SECONDS))
       .status(503)
       .type('application/problem+json')
-      .send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the server is shutting down; retry after the Retry-After delay', instance: request.url.split('?')[0] });
+      .send({ type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'service_unavailable', detail: 'the server is shutting down; retry after the Retry-After delay', instance: request.url.split('?')[0] });
   });
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { Public, ROLES_KEY } from '../../auth/auth.decorators';
+import { Public, ROLES_KEY } from './route-access';
 import { exampleOf, stripSafeIntegerBounds } from './openapi-example';
 
 export interface ApiDocSpec {

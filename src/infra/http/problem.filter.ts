@@ -44,8 +44,9 @@ export function toProblem(error: unknown): ProblemError {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
-    const detail = typeof body === 'string' ? body : ((body as any)?.message ?? error.message);
-    return new ProblemError(status, error.name.replace(/Exception$/, ''), Array.isArray(detail) ? detail.join('; ') : String(detail));
+    const message: unknown = typeof body === 'object' && body !== null && 'message' in body ? body.message : undefined;
+    const detail = typeof body === 'string' ? body : (message ?? error.message);
+    return new ProblemError(status, error.name.replace(/Exception$/, ''), Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : JSON.stringify(detail));
   }
   const e = error as { statusCode?: number; code?: string; message?: string };
   if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { contains, parseNet, type IpNet } from '../../blocklist/ip-net';
+import { contains, parseNet, type IpNet } from '../../contracts/net';
 import type { GwanjeConfig } from '../config/config.schema';
 
 type ServerConfig = Pick<GwanjeConfig['server'], 'publicUrl' | 'trustedProxies'>;

@@ -1,15 +1,7 @@
 import { UnrecoverableError, type JobsOptions } from 'bullmq';
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { JobDefinition } from '../../contracts/jobs';
 
-/** A job: a stable name, the queue it lives on, and its payload schema (validated where the worker takes it). */
-export interface JobDefinition<S extends z.ZodType> {
-  name: string;
-  queue: string;
-  payload: S;
-  options?: JobsOptions;
-}
-
-export const defineJob = <S extends z.ZodType>(def: JobDefinition<S>) => def;
 
 /** Bad payloads can never succeed: fail them at once instead of retrying. */
 export function parsePayload<S extends z.ZodType>(def: JobDefinition<S>, data: unknown): z.output<S> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker, type Processor, type WorkerOptions } from 'bullmq';
+import { Queue, Worker, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import { CONFIG } from '../config/config.module';
 import type { GwanjeConfig } from '../config/config.schema';
@@ -7,6 +7,7 @@ import type { RedisTarget } from '../redis/embedded-redis';
 import { REDIS, REDIS_TARGET } from '../redis/redis.module';
 import { createRedis } from '../redis/redis.connection';
 import { isRedisConnectionError, RedisHealth } from '../redis/redis.health';
+import { QUEUE_RETENTION, type JobDefinition, type JobInput } from '../../contracts/jobs';
 import { DEFAULT_JOB_OPTIONS } from './job';
 
 /**
@@ -37,7 +38,7 @@ export class QueuesService implements OnApplicationShutdown {
     if (!q) {
       // Producers never block, so not the queue options: a bounded retry lets an add fail (503) while Redis is down instead of waiting for it.
       this.queueConnection ??= createRedis(this.target, false, this.health);
-      q = new Queue(name, { connection: this.queueConnection, prefix: this.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      q = new Queue(name, { connection: this.queueConnection, prefix: this.prefix, defaultJobOptions: { ...DEFAULT_JOB_OPTIONS, ...QUEUE_RETENTION[name] } });
       // Lost connections are logged once per outage by RedisHealth.
       q.on('error', (err) => {
         if (!isRedisConnectionError(err)) this.log.error({ err, queue: name }, 'queue error');
@@ -45,6 +46,19 @@ export class QueuesService implements OnApplicationShutdown {
       this.queues.set(name, q);
     }
     return q;
+  }
+
+  /**
+   * Add a job, its data checked against the job's payload type; the job id is explicit (idempotent
+   * re-delivery), the job's own options apply under the caller's.
+   */
+  enqueue<J extends JobDefinition>(def: J, data: JobInput<J>, opts: JobsOptions & { jobId: string }): Promise<Job> {
+    return this.queue(def.queue).add(def.name, data, { ...def.options, ...opts });
+  }
+
+  /** Many jobs of one kind at once (one round trip). */
+  enqueueBulk<J extends JobDefinition>(def: J, jobs: ReadonlyArray<{ data: JobInput<J>; opts: JobsOptions & { jobId: string } }>): Promise<Job[]> {
+    return this.queue(def.queue).addBulk(jobs.map((j) => ({ name: def.name, data: j.data, opts: { ...def.options, ...j.opts } })));
   }
 
   /** Start a worker; many processes on many machines may run one for the same queue. */

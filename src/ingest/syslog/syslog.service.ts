@@ -6,7 +6,7 @@ import ipaddr from 'ipaddr.js';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { MetricsService } from '../../infra/metrics/metrics.service';
-import type { IngestFormat } from '../../normalize/alert.schema';
+import type { IngestFormat } from '../../contracts/alert';
 import { canonicalIp } from '../../normalize/ip';
 import { decodeText } from '../../normalize/normalizer';
 import type { BodyLine } from '../body';

@@ -1,5 +1,5 @@
 import { expectAlert, expectReject } from './parser-spec.helpers';
-import type { ParseContext, ParseResult, ParsedAlert } from '../parser';
+import type { ParseContext } from '../parser';
 import { cefParser, parseCefExtension, parseCefTime } from './cef.parser';
 
 const ctx: ParseContext = { jurisdiction: 'j', receivedAt: Date.UTC(2025, 8, 8, 6, 33, 0), timezone: '+09:00', originalMaxBytes: 4096 };

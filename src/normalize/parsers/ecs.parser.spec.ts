@@ -138,7 +138,7 @@ describe('ecsParser', () => {
   });
 
   it('never throws on hostile input', () => {
-    let deep: any = { ip: '1.2.3.4' };
+    let deep: object = { ip: '1.2.3.4' };
     for (let i = 0; i < 500; i++) deep = { source: deep };
     for (const line of [JSON.stringify(deep), '{"source":{"ip":{"toString":1}}}', '{"__proto__":{"ip":"1.2.3.4"}}', '{']) {
       expect(() => ecsParser.parse(line, ctx)).not.toThrow();

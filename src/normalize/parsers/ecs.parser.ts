@@ -1,4 +1,4 @@
-import { SeverityId } from '../alert.schema';
+import { SeverityId } from '../../contracts/alert';
 import { canonicalIp, parsePort, transportName } from '../ip';
 import { AlertParser, ok, reject, skip } from '../parser';
 import { fromTenScale, fromWord } from '../severity';
@@ -9,7 +9,7 @@ import { asRecord, str, tryJson } from './json-util';
  * A field by its ECS dotted name, whether the document writes it flat ("source.ip": ...), nested
  * ({"source": {"ip": ...}}) or mixed ({"source": {"geo.country": ...}}). Own properties only.
  */
-export function ecsField(obj: Record<string, any> | null, path: string, depth = 0): unknown {
+export function ecsField(obj: Record<string, unknown> | null, path: string, depth = 0): unknown {
   if (!obj || depth > 8) return undefined;
   if (Object.prototype.hasOwnProperty.call(obj, path)) return obj[path];
   let i = path.indexOf('.');

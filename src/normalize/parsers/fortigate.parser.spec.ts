@@ -1,5 +1,5 @@
 import { expectAlert } from './parser-spec.helpers';
-import type { ParseContext, ParseResult, ParsedAlert } from '../parser';
+import type { ParseContext } from '../parser';
 import { fortigateParser, parseFortiKv } from './fortigate.parser';
 
 const ctx: ParseContext = { jurisdiction: 'j', receivedAt: Date.UTC(2024, 9, 14, 21, 0, 0), timezone: '+09:00', originalMaxBytes: 4096 };

@@ -1,4 +1,4 @@
-import type { AlertFormat } from '../alert.schema';
+import type { AlertFormat } from '../../contracts/alert';
 import type { AlertParser } from '../parser';
 import { cefParser } from './cef.parser';
 import { ecsParser } from './ecs.parser';

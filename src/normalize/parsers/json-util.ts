@@ -169,8 +169,8 @@ export function tryJson(line: string): { ok: true; value: unknown } | { ok: fals
   return { ok: false, error: `invalid JSON: ${parsed.error}` };
 }
 
-export const asRecord = (v: unknown): Record<string, any> | null =>
-  v != null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, any>) : null;
+export const asRecord = (v: unknown): Record<string, unknown> | null =>
+  v != null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
 /** A non-empty string, or a number shown as text; anything else is null. */
 export function str(v: unknown): string | null {

@@ -49,7 +49,7 @@ function parseJson(line: string, ctx: ParseContext): ParseResult {
   if (!rawMessages || rawMessages.length === 0) return skip('transaction has no messages');
 
   // The message with the highest severity; ties go to the first.
-  let best: { rec: Record<string, any>; details: Record<string, any>; sev: number; raw: string | null } | null = null;
+  let best: { rec: Record<string, unknown>; details: Record<string, unknown>; sev: number; raw: string | null } | null = null;
   for (const item of rawMessages) {
     const m = asRecord(item);
     if (!m) continue;
@@ -171,7 +171,7 @@ const NGINX_TIME = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[/;
 
 function parseErrorLine(line: string, ctx: ParseContext): ParseResult {
   const text = line.trim();
-  let time: TimeResult | null = null;
+  let time: TimeResult | null;
   let apache24 = false;
   const a = APACHE_TIME.exec(text);
   const n = a ? null : NGINX_TIME.exec(text);

@@ -1,5 +1,5 @@
 import { expectAlert, expectReject } from './parser-spec.helpers';
-import type { ParseContext, ParseResult, ParsedAlert } from '../parser';
+import type { ParseContext } from '../parser';
 import { panosParser, splitCsv, splitThreatName } from './panos.parser';
 
 const ctx: ParseContext = { jurisdiction: 'j', receivedAt: Date.UTC(2024, 0, 15, 1, 0, 10), timezone: '+09:00', originalMaxBytes: 4096 };

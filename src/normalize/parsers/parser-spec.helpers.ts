@@ -1,4 +1,4 @@
-import { NormalizedAlert } from '../alert.schema';
+import { NormalizedAlert } from '../../contracts/alert';
 import type { ParseResult, ParsedAlert } from '../parser';
 
 /** Test helper: the result must be an alert that satisfies the schema once the envelope is stamped. */

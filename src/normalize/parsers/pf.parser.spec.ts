@@ -1,5 +1,5 @@
 import { expectAlert } from './parser-spec.helpers';
-import type { ParseContext, ParseResult } from '../parser';
+import type { ParseContext } from '../parser';
 import { parseSyslogHeader } from '../syslog-header';
 import { pfParser as p } from './pf.parser';
 

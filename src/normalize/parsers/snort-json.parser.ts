@@ -56,7 +56,7 @@ export function parseSnortTime(text: string, ctx: ParseContext): { time: TimeRes
 }
 
 /** `seconds` (epoch, explicit) first, with the microseconds of `timestamp` when they agree; then `timestamp` alone (configured zone). */
-function eventTime(rec: Record<string, any>, ctx: ParseContext): TimeResult | { error: string } {
+function eventTime(rec: Record<string, unknown>, ctx: ParseContext): TimeResult | { error: string } {
   const secText = str(rec.seconds);
   const tsText = str(rec.timestamp);
   const ts = tsText ? parseSnortTime(tsText.trim(), ctx) : null;
@@ -79,7 +79,7 @@ function eventTime(rec: Record<string, any>, ctx: ParseContext): TimeResult | { 
 }
 
 /** One endpoint from `<x>_addr` + `<x>_port`, or from `<x>_ap` ("ip:port", the LAST colon splits, IPv6 included). */
-function endpoint(rec: Record<string, any>, side: 'src' | 'dst', transport: string | null): { ip: string | null; port: number | null; given: string | null } {
+function endpoint(rec: Record<string, unknown>, side: 'src' | 'dst', transport: string | null): { ip: string | null; port: number | null; given: string | null } {
   const addrText = str(rec[`${side}_addr`]);
   const apText = str(rec[`${side}_ap`]);
   const ap = apText ? splitAddrPort(apText) : null;

@@ -1,4 +1,4 @@
-import { NormalizedAlert } from '../alert.schema';
+import { NormalizedAlert } from '../../contracts/alert';
 import type { ParseContext, ParseResult } from '../parser';
 import { suricataEveParser as p } from './suricata-eve.parser';
 

@@ -33,12 +33,12 @@ export const suricataEveParser: AlertParser = {
       destination: { ip: canonicalIp(str(rec.dest_ip)), port: parsePort(rec.dest_port) },
       transport: str(rec.proto)?.toLowerCase() ?? null,
       rule: {
-        id: alert.signature_id != null ? String(alert.signature_id) : null,
+        id: str(alert.signature_id),
         name: str(alert.signature),
         category: str(alert.category),
       },
       action: { value: action === 'allowed' ? 'allowed' : action === 'blocked' ? 'blocked' : 'unknown', raw: action },
-      severity: { id: fromPriority(Number.isFinite(sev) ? sev : null), raw: alert.severity != null ? String(alert.severity) : null },
+      severity: { id: fromPriority(Number.isFinite(sev) ? sev : null), raw: str(alert.severity) },
       format: 'suricata-eve',
     });
   },

@@ -14,7 +14,7 @@ const pb = (version: number, cond: string, duration: string) => {
   return compilePlaybook(r.documents[0].value, r.documents[0].hash, version);
 };
 const effects = dryEffects({ jurisdictions: treeOf([{ id: 'seoul', parent: null }, { id: 'seoul-jongno', parent: 'seoul' }]), minPrefix: { v4: 16, v6: 48 }, escalation: { enabled: true, factor: 2, maxMs: 30 * 86_400_000 } });
-const opts: ExecutorOptions = { stepTimeoutMs: 1000, stepAttempts: 1, stepBackoffMs: 1, blastRadiusPerHour: 100, approvalTimeoutMs: 1000, webhookTimeoutMs: 1000, approvalCallback: { queue: 'q', job: 'j' } };
+const opts: ExecutorOptions = { stepTimeoutMs: 1000, stepAttempts: 1, stepBackoffMs: 1, blastRadiusPerHour: 100, approvalTimeoutMs: 1000, webhookTimeoutMs: 1000 };
 const flag = (ip: string, score: number) => testTrigger('threat.flagged', { threat: ThreatView.parse({ ip, score, jurisdictions: ['seoul-jongno'] }) }, ip);
 
 describe('backtest', () => {

@@ -4,11 +4,11 @@ import type { AuditService } from '../../audit/audit.service';
 import { DetectionService } from '../../detection/detection.service';
 import { DetectionStore } from '../../detection/detection.store';
 import { DetectionRulesService } from '../../detection/rules/rules.service';
-import type { ThreatFlaggedPayload } from '../../detection/threat-flagged.job';
+import type { ThreatFlaggedPayload } from '../../contracts/jobs';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { MetricsService } from '../../infra/metrics/metrics.service';
 import type { QueuesService } from '../../infra/queues/queues.service';
-import type { NormalizedAlert } from '../../normalize/alert.schema';
+import type { NormalizedAlert } from '../../contracts/alert';
 import { ScratchStore } from './scratch.store';
 
 /**
@@ -21,7 +21,7 @@ export async function replayDetection(redis: Redis, config: GwanjeConfig, alerts
   const cfg: GwanjeConfig = { ...config, redis: { ...config.redis, keyPrefix: scratch.prefix } };
   const rules = new DetectionRulesService(cfg);
   rules.onModuleInit();
-  const noQueues = { queue: () => ({ addBulk: async () => [] }) } as unknown as QueuesService;
+  const noQueues = { enqueueBulk: async () => [] } as unknown as QueuesService;
   const noAudit = { record: async () => undefined } as unknown as AuditService;
   let now = Date.now();
   const detection = new DetectionService(cfg, new DetectionStore(redis, cfg), rules, noQueues, noAudit, new MetricsService(), undefined, () => now);

@@ -1,4 +1,4 @@
-import { parseNet } from '../../blocklist/ip-net';
+import { parseNet } from '../../contracts/net';
 import type { Effects, JurisdictionTree, Refusal } from './effects';
 
 export interface DryOptions {

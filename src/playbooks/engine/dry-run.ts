@@ -1,5 +1,5 @@
-import { parseDuration } from '../../infra/time/duration';
-import { parseNet } from '../../blocklist/ip-net';
+import { parseDuration } from '../../contracts/duration';
+import { parseNet } from '../../contracts/net';
 import type { LoadedDocument } from '../loader/loader';
 import { compilePlaybook, type CompiledPlaybook } from '../model/compile';
 import type { Playbook, PlaybookTest } from '../model/playbook.schema';

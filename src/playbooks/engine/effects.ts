@@ -1,7 +1,7 @@
 import type { AuditActor } from '../../audit/audit.schemas';
 import type { BanInput, BanResult, EndResult } from '../../blocklist/decisions.schemas';
-import type { ApprovalRequest } from '../approvals/approvals.port';
-import type { ShareRequest, ShareResult } from '../../sharing/sharing.port';
+import type { ApprovalRequest } from '../../approvals/approvals.port';
+import type { ShareRequest, ShareResult } from '../../contracts/share';
 
 export interface NotifyRequest {
   url: string;

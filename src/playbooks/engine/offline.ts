@@ -1,8 +1,7 @@
 import { BUNDLED_NEVER_BLOCK } from '../../blocklist/allowlist.bundled';
-import { configDuration, parseDuration } from '../../infra/time/duration';
-import { mustParseNet, overlaps, parseNet } from '../../blocklist/ip-net';
+import { configDuration, parseDuration } from '../../contracts/duration';
+import { mustParseNet, overlaps, parseNet } from '../../contracts/net';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
-import { ApprovalDecidedJob } from '../jobs';
 import { setPlaybookContext } from '../model/playbook.schema';
 import { setCelLimits } from '../loader/cel';
 import { treeOf, type DryOptions } from './dry-effects';
@@ -29,7 +28,6 @@ export function executorOptionsOf(config: GwanjeConfig): ExecutorOptions {
     blastRadiusPerHour: p.blastRadiusPerHour,
     approvalTimeoutMs: parseDuration(p.approvalTimeout)!,
     webhookTimeoutMs: p.webhooks.timeoutMs,
-    approvalCallback: { queue: ApprovalDecidedJob.queue, job: ApprovalDecidedJob.name },
   };
 }
 

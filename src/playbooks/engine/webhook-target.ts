@@ -1,7 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { parseNet, type IpNet } from '../../blocklist/ip-net';
+import { parseNet, type IpNet } from '../../contracts/net';
+export { isWebhookAllowEntry } from '../../contracts/net';
 
 /**
  * Where a notify step may POST (SSRF guard). By default only public unicast addresses: loopback,
@@ -17,14 +18,6 @@ export interface WebhookAllow {
   nets: IpNet[];
   /** Lower-case host names, without a trailing dot. */
   hosts: Set<string>;
-}
-
-/** Host names in the allowlist: DNS labels (underscores tolerated), optional trailing dot. */
-const HOST_NAME = /^(?=.{1,253}\.?$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.?$/i;
-
-/** Is this an allowlist entry: an IP address, a CIDR or a host name? (config validation) */
-export function isWebhookAllowEntry(entry: string): boolean {
-  return parseNet(entry) !== null || (HOST_NAME.test(entry) && !/^[\d.]+$/.test(entry));
 }
 
 export function webhookAllow(entries: readonly string[]): WebhookAllow {

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { NotifyResult } from './effects';
-import { PermanentError } from './executor';
+import { PermanentError } from './errors';
 import { WebhookRefused, originOf, pinnedLookup, resolveWebhookTarget, webhookAllow, type ResolvedTarget, type Resolver, type WebhookAllow } from './webhook-target';
 
 /**

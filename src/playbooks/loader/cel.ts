@@ -274,7 +274,7 @@ type T =
   | { k: 'map'; key: T; v: T }
   | { k: 'object'; name: string; fields: Record<string, CelDecl> };
 
-const S = (k: Exclude<T['k'], 'list' | 'map' | 'object'>): T => ({ k }) as T;
+const S = (k: Exclude<T['k'], 'list' | 'map' | 'object'>): T => ({ k });
 const DYN = S('dyn');
 const BOOL = S('bool');
 const INT = S('int');
@@ -324,7 +324,8 @@ class CheckError extends Error {
   }
 }
 
-type Expr = { id: bigint; exprKind: { case: string | undefined; value?: any } };
+/** A parsed CEL expression (@bufbuild/cel's AST). */
+type Expr = PExpr;
 
 /** Functions (global or as methods) with their argument and result types: [receiver, ...args] → result. */
 const METHODS: Record<string, { on: T['k'][]; args: T[]; result: T }> = {
@@ -351,8 +352,8 @@ class Checker {
 
   constructor(private readonly vars: CelVariables, private readonly positions: Record<string, number>) {}
 
-  private fail(e: Expr, message: string): never {
-    throw new CheckError(message, this.positions[String(e.id)]);
+  private fail(e: Expr | undefined, message: string): never {
+    throw new CheckError(message, e ? this.positions[String(e.id)] : undefined);
   }
 
   private lookup(name: string): T | undefined {
@@ -362,15 +363,19 @@ class Checker {
   }
 
   /** `a.b.c` as text, for messages. */
-  private dotted(e: Expr): string {
+  private dotted(e: Expr | undefined): string {
+    if (!e) return '(expression)';
     if (e.exprKind.case === 'identExpr') return e.exprKind.value.name;
     if (e.exprKind.case === 'selectExpr') return `${this.dotted(e.exprKind.value.operand)}.${e.exprKind.value.field}`;
     return '(expression)';
   }
 
-  expr(e: Expr): T {
-    const v = e.exprKind.value;
-    switch (e.exprKind.case) {
+  /** Sub-expressions are optional in the protobuf AST; the parser always fills them. */
+  expr(e: Expr | undefined): T {
+    if (!e) throw new CheckError('incomplete expression');
+    // Destructured once: TypeScript narrows `v` by `kind` in each case.
+    const { case: kind, value: v } = e.exprKind;
+    switch (kind) {
       case 'constExpr':
         switch (v.constantKind.case) {
           case 'boolValue':
@@ -443,7 +448,7 @@ class Checker {
         }
       }
       case 'callExpr':
-        return this.call(e, v.function, v.target as Expr | undefined, v.args as Expr[]);
+        return this.call(e, v.function, v.target, v.args);
       default:
         this.fail(e, `unsupported expression`);
     }
@@ -479,7 +484,7 @@ class Checker {
         if (isDyn(a[0]) || isDyn(a[1])) return DYN;
         if (a[0].k === a[1].k && ['int', 'uint', 'double', 'string', 'bytes', 'duration'].includes(a[0].k)) return a[0];
         if (a[0].k === 'timestamp' || a[1].k === 'timestamp') return S('timestamp');
-        this.fail(e, `cannot add ${show(a[0])} and ${show(a[1])}`);
+        return this.fail(e, `cannot add ${show(a[0])} and ${show(a[1])}`);
       case '_-_':
       case '_*_':
       case '_/_':
@@ -487,7 +492,7 @@ class Checker {
         if (isDyn(a[0]) || isDyn(a[1])) return DYN;
         if (a[0].k === a[1].k && numeric(a[0])) return a[0];
         if (fn === '_-_' && (a[0].k === 'timestamp' || a[0].k === 'duration')) return a[1].k === 'timestamp' ? S('duration') : a[0];
-        this.fail(e, `${opName(fn)}: operands must be numbers of one type, got ${show(a[0])} and ${show(a[1])}`);
+        return this.fail(e, `${opName(fn)}: operands must be numbers of one type, got ${show(a[0])} and ${show(a[1])}`);
       case '-_':
         need(0, numeric(a[0]) || isDyn(a[0]), 'expects a number');
         return a[0];
@@ -505,7 +510,7 @@ class Checker {
         }
         if (a[0].k === 'object' && a[1].k === 'string') return DYN;
         if (isDyn(a[0])) return DYN;
-        this.fail(e, `cannot index ${show(a[0])}`);
+        return this.fail(e, `cannot index ${show(a[0])}`);
       case '@in':
         if (a[1].k === 'list') {
           if (!comparable(a[0], a[1].e)) this.fail(e, `in: ${show(a[0])} can never be in ${show(a[1])}`);
@@ -516,7 +521,7 @@ class Checker {
           return BOOL;
         }
         if (isDyn(a[1])) return BOOL;
-        this.fail(e, `in: right side must be a list or a map, got ${show(a[1])}`);
+        return this.fail(e, `in: right side must be a list or a map, got ${show(a[1])}`);
       case 'size': {
         const on = target ? this.expr(target) : a[0];
         if (!on || !(['string', 'bytes', 'list', 'map', 'dyn'] as string[]).includes(on.k)) this.fail(e, `size() needs a string, list or map, got ${on ? show(on) : 'nothing'}`);

@@ -31,7 +31,7 @@ export class KindRegistry {
   register<S extends z.ZodType>(def: KindDefinition<S>): this {
     const had = this.byKind.get(def.kind);
     if (had && had !== (def as unknown as KindDefinition)) throw new Error(`kind ${def.kind} is already registered with another definition`);
-    this.byKind.set(def.kind, def as unknown as KindDefinition);
+    this.byKind.set(def.kind, def);
     return this;
   }
 

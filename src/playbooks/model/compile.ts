@@ -1,15 +1,14 @@
 import { compileCel, type CelProgram } from '../loader/cel';
-import { actionOf, type Action, type Playbook, type Step } from './playbook.schema';
+import { stepCall, type Playbook, type Step, type StepCall } from './playbook.schema';
 import { compileTemplate, renderTemplate, type Template } from './template';
 import { celVariablesFor } from './variables';
 
 /** A JSON body whose strings are templates. */
 export type BodyNode = { t: Template } | { list: BodyNode[] } | { map: Array<[string, BodyNode]> } | { v: unknown };
 
-export interface CompiledStep {
+interface CompiledStepBase {
   index: number;
   id: string;
-  action: Action;
   step: Step;
   if: CelProgram | null;
   target: CelProgram | null;
@@ -20,6 +19,9 @@ export interface CompiledStep {
   headers: Array<[string, Template]>;
   body: BodyNode | null;
 }
+
+/** A step ready to run: its action and typed arguments (`action`, `args`), expressions compiled. */
+export type CompiledStep = CompiledStepBase & StepCall;
 
 /** A validated playbook, ready to run: every expression compiled once. */
 export interface CompiledPlaybook {
@@ -68,13 +70,16 @@ export function compilePlaybook(doc: Playbook, hash: string, version = 0): Compi
     version,
     if: doc.trigger.if ? cel(doc.trigger.if, doc, 'bool') : null,
     steps: doc.steps.map((step, index) => {
-      const action = actionOf(step);
-      const args = step[action] as Record<string, unknown>;
-      const t = (k: string) => (typeof args[k] === 'string' ? template(args[k] as string, doc) : null);
+      const call = stepCall(step);
+      const args: Record<string, unknown> = call.args;
+      const t = (k: string) => {
+        const v = args[k];
+        return typeof v === 'string' ? template(v, doc) : null;
+      };
       return {
         index,
         id: step.id,
-        action,
+        ...call,
         step,
         if: step.if ? cel(step.if, doc, 'bool') : null,
         target: typeof args.target === 'string' ? cel(args.target, doc, 'string') : null,

@@ -7,6 +7,8 @@ import { compileTemplate } from './template';
 import { celVariablesFor, testTriggerSchema, VARIABLE_HINT } from './variables';
 import { flattenIssues } from '../loader/loader';
 import { webhookAllow, webhookUrlRefusal } from '../engine/webhook-target';
+import { DURATION_RE, durationText, parseDuration } from '../../contracts/duration';
+import { Tlp } from '../../contracts/tlp';
 
 /**
  * `kind: Playbook`: what an officer writes. Strict (unknown keys are refused), CEL compiled and
@@ -16,13 +18,12 @@ import { webhookAllow, webhookUrlRefusal } from '../engine/webhook-target';
 export const PLAYBOOK_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const Id = z.string().regex(PLAYBOOK_ID, 'lower-case letters, digits and dashes (at most 63)');
 const JurisdictionId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a jurisdiction id');
-const DURATION = /^(\d+(ms|s|m|h|d|w))+$/;
-const Duration = z.string().regex(DURATION, 'a duration like 30s, 15m, 24h or 7d');
+const Duration = durationText();
 /** A duration that must be given: "missing" when absent. */
-const RequiredDuration = z.string({ error: (iss) => (iss.input === undefined ? 'missing' : 'a duration like 30s, 15m, 24h or 7d') }).regex(DURATION, 'a duration like 30s, 15m, 24h or 7d');
+const RequiredDuration = z.string({ error: (iss) => (iss.input === undefined ? 'missing' : 'a duration like 30s, 15m, 24h or 7d') }).regex(DURATION_RE, 'a duration like 30s, 15m, 24h or 7d');
 const Cel = z.string().min(1).max(4096);
 const Text = z.string().min(1).max(4096);
-export const Tlp = z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']);
+export { Tlp };
 const Role = z.enum(['admin', 'analyst']);
 
 export const Status = z.enum(['draft', 'shadow', 'enforcing', 'disabled']);
@@ -94,8 +95,6 @@ export const TagStep = z.strictObject({
 
 export const ACTIONS = ['block', 'unblock', 'share', 'notify', 'approve', 'tag'] as const;
 export type Action = (typeof ACTIONS)[number];
-/** Actions that change enforcement: they pass the guards and count against the blast radius. */
-export const ENFORCING_ACTIONS: ReadonlySet<Action> = new Set(['block', 'unblock', 'share']);
 
 export const Step = z
   .strictObject({
@@ -121,6 +120,29 @@ export const Step = z
 export type Step = z.infer<typeof Step>;
 
 export const actionOf = (s: Step): Action => ACTIONS.find((a) => s[a] !== undefined)!;
+
+/** Each action's arguments as parsed. */
+export type StepArgs = {
+  block: z.infer<typeof BlockStep>;
+  unblock: z.infer<typeof UnblockStep>;
+  share: z.infer<typeof ShareStep>;
+  notify: z.infer<typeof NotifyStep>;
+  approve: z.infer<typeof ApproveStep>;
+  tag: z.infer<typeof TagStep>;
+};
+/** A step's action with its arguments, discriminated by `action`. */
+export type StepCall = { [K in Action]: { action: K; args: StepArgs[K] } }[Action];
+
+/** The YAML keeps one optional key per action (for located errors); code gets the union. */
+export function stepCall(s: Step): StepCall {
+  if (s.block) return { action: 'block', args: s.block };
+  if (s.unblock) return { action: 'unblock', args: s.unblock };
+  if (s.share) return { action: 'share', args: s.share };
+  if (s.notify) return { action: 'notify', args: s.notify };
+  if (s.approve) return { action: 'approve', args: s.approve };
+  if (s.tag) return { action: 'tag', args: s.tag };
+  throw new Error(`step ${s.id} has no action`); // the schema refuses such steps
+}
 
 export const Guards = z.strictObject({
   /** Side effects (block, unblock, share) per hour before the circuit breaker opens. Default playbooks.blastRadiusPerHour. */
@@ -189,7 +211,12 @@ const subtreeOf = (ctx: PlaybookContext, id: string) => {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [j, v] of ctx.jurisdictions) if (v.parent && out.has(v.parent) && !out.has(j)) out.add(j), (grew = true);
+    for (const [j, v] of ctx.jurisdictions) {
+      if (v.parent && out.has(v.parent) && !out.has(j)) {
+        out.add(j);
+        grew = true;
+      }
+    }
   }
   return out;
 };
@@ -205,7 +232,7 @@ export function expressionsOf(pb: Playbook): Array<{ path: Array<string | number
     if (s.idempotency_key) out.push({ path: at('idempotency_key'), source: s.idempotency_key, kind: 'template' });
     const args = s[a] as Record<string, unknown>;
     if (typeof args.target === 'string') out.push({ path: at(a, 'target'), source: args.target, kind: 'cel', result: 'string' });
-    for (const k of ['reason', 'summary', 'note'] as const) if (typeof args[k] === 'string') out.push({ path: at(a, k), source: args[k] as string, kind: 'template' });
+    for (const k of ['reason', 'summary', 'note'] as const) if (typeof args[k] === 'string') out.push({ path: at(a, k), source: args[k], kind: 'template' });
     if (a === 'notify') {
       const n = s.notify!;
       for (const [k, v] of Object.entries(n.headers ?? {})) out.push({ path: at('notify', 'headers', k), source: v, kind: 'template' });
@@ -246,12 +273,12 @@ function checkPlaybook(pb: Playbook): KindIssue[] {
   });
   // Blocks expire: a duration of 0 would never have been a block.
   pb.steps.forEach((s, i) => {
-    if (s.block && /^(0+(ms|s|m|h|d|w))+$/.test(s.block.duration)) issues.push({ path: ['steps', i, 'block', 'duration'], message: 'must be longer than 0', hint: 'blocks must expire, e.g. duration: 24h' });
-    if (s.block && typeof s.block.escalate === 'object' && !DURATION.test(s.block.escalate.max)) issues.push({ path: ['steps', i, 'block', 'escalate', 'max'], message: 'a duration like 30d' });
+    if (s.block && parseDuration(s.block.duration) === 0) issues.push({ path: ['steps', i, 'block', 'duration'], message: 'must be longer than 0', hint: 'blocks must expire, e.g. duration: 24h' });
+    if (s.block && typeof s.block.escalate === 'object' && !DURATION_RE.test(s.block.escalate.max)) issues.push({ path: ['steps', i, 'block', 'escalate', 'max'], message: 'a duration like 30d' });
   });
   pb.tests?.forEach((t, i) => {
     const parsed = testTriggerSchema(pb.trigger.on).safeParse(t.trigger);
-    if (!parsed.success) for (const x of flattenIssues(parsed.error.issues as never, ['tests', i, 'trigger'])) issues.push({ ...x, hint: x.hint ?? `a ${pb.trigger.on} test gives ${pb.trigger.on === 'shared.indicator' ? 'indicator:' : pb.trigger.on === 'alert' ? 'alert: (and threat:)' : 'threat:'} with the fields the playbook reads` });
+    if (!parsed.success) for (const x of flattenIssues(parsed.error.issues, ['tests', i, 'trigger'])) issues.push({ ...x, hint: x.hint ?? `a ${pb.trigger.on} test gives ${pb.trigger.on === 'shared.indicator' ? 'indicator:' : pb.trigger.on === 'alert' ? 'alert: (and threat:)' : 'threat:'} with the fields the playbook reads` });
     const known = new Set(pb.steps.map((s) => s.id));
     for (const key of ['steps', 'skipped'] as const)
       t.expect[key]?.forEach((id, k) => {

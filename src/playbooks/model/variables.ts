@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { DETECTION_CEL_VARIABLES } from '../../detection/rules/rule.schema';
-import type { ThreatFlaggedPayload } from '../../detection/threat-flagged.job';
-import type { NormalizedAlert } from '../../normalize/alert.schema';
+import type { ThreatFlaggedPayload } from '../../contracts/jobs';
+import type { NormalizedAlert } from '../../contracts/alert';
 import type { CelDecl, CelVariables } from '../loader/cel';
-import type { SharedIndicatorPayload, TriggerType } from '../triggers';
+import type { SharedIndicatorPayload } from '../../contracts/jobs';
+import type { TriggerType } from '../triggers';
 
 /**
  * What a playbook's CEL sees, per trigger. Each trigger is turned into a plain "view" (the same

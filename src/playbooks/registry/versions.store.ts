@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { REDIS } from '../../infra/redis/redis.module';
+import { luaScript } from '../../infra/redis/scripts';
 
 /** Where a version came from: a file (path relative to the playbooks directory), the API (key id) or a rollback. */
 export interface VersionSource {
@@ -33,36 +34,12 @@ export interface Head extends VersionMeta {
   removed: boolean;
 }
 
-/**
- * Append a version unless it is the current one; for files, unless the file is unchanged since
- * last seen. KEYS: head hash, versions list, text key, generation counter.
- * ARGV: id, hash, text, meta JSON, 'file'|'other', fileHash, maxVersions.
- */
-const APPEND_LUA = `
-local headJson = redis.call('HGET', KEYS[1], ARGV[1])
-local head = headJson and cjson.decode(headJson) or nil
-local isFile = ARGV[5] == 'file'
-if head then
-  if isFile and head.fileHash == ARGV[6] and not head.removed then return {0, head.version} end
-  if head.hash == ARGV[2] and not head.removed then
-    if isFile and head.fileHash ~= ARGV[6] then
-      head.fileHash = ARGV[6]
-      redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(head))
-    end
-    return {0, head.version}
-  end
-end
-local meta = cjson.decode(ARGV[4])
-meta.version = (head and head.version or 0) + 1
-redis.call('RPUSH', KEYS[2], cjson.encode(meta))
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[7]), -1)
-redis.call('SET', KEYS[3], ARGV[3])
-meta.fileHash = isFile and ARGV[6] or (head and head.fileHash or false)
-meta.removed = false
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(meta))
-redis.call('INCR', KEYS[4])
-return {1, meta.version}
-`;
+/** Append a version unless it is the current one (see the script's header). */
+const appendVersion = luaScript<
+  [heads: string, versions: string, text: string, gen: string],
+  [id: string, hash: string, text: string, metaJson: string, kind: 'file' | 'other', fileHash: string, maxVersions: number],
+  [appended: 0 | 1, version: number]
+>(__dirname, 'lua/append-version-4.lua');
 
 /** Redis keys of playbook definitions: heads, version history, texts by hash, load errors by file. */
 @Injectable()
@@ -71,7 +48,7 @@ export class VersionsStore {
 
   constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(CONFIG) private readonly config: GwanjeConfig) {
     this.p = `${config.redis.keyPrefix}:playbooks:`;
-    this.redis.defineCommand('gwPlaybookAppend', { numberOfKeys: 4, lua: APPEND_LUA });
+    appendVersion.define(this.redis);
   }
 
   private k = {
@@ -84,19 +61,11 @@ export class VersionsStore {
 
   /** Returns the version now current and whether it was appended. */
   async append(id: string, text: string, meta: Omit<VersionMeta, 'version'>, fileHash: string | null): Promise<{ appended: boolean; version: number }> {
-    const [appended, version] = (await (this.redis as any).gwPlaybookAppend(
-      this.k.heads(),
-      this.k.versions(id),
-      this.k.text(meta.hash),
-      this.k.gen(),
-      id,
-      meta.hash,
-      text,
-      JSON.stringify(meta),
-      meta.source.type === 'file' ? 'file' : 'other',
-      fileHash ?? '',
-      String(this.config.playbooks.maxVersions),
-    )) as [number, number];
+    const [appended, version] = await appendVersion.run(
+      this.redis,
+      [this.k.heads(), this.k.versions(id), this.k.text(meta.hash), this.k.gen()],
+      [id, meta.hash, text, JSON.stringify(meta), meta.source.type === 'file' ? 'file' : 'other', fileHash ?? '', this.config.playbooks.maxVersions],
+    );
     return { appended: appended === 1, version };
   }
 

@@ -8,12 +8,12 @@ import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { QueuesService } from '../../infra/queues/queues.service';
 import { JurisdictionsService } from '../../jurisdictions/jurisdictions.service';
 import { SHARING, type SharingPort } from '../../sharing/sharing.port';
-import { APPROVALS, type ApprovalsPort } from '../approvals/approvals.port';
+import { APPROVALS, type ApprovalsPort } from '../../approvals/approvals.port';
 import type { Effects } from '../engine/effects';
 import { Executor, type ExecutorOptions } from '../engine/executor';
 import { executorOptionsOf } from '../engine/offline';
 import { TERMINAL, type RunMode, type RunRecord } from '../engine/run.types';
-import { RunJob, jobId } from '../jobs';
+import { RunJob, jobId } from '../../contracts/jobs';
 import type { CompiledPlaybook } from '../model/compile';
 import type { TriggerInstance } from '../model/variables';
 import { PlaybookRegistry } from '../registry/registry.service';
@@ -89,7 +89,7 @@ export class RunEngine {
     if (created) this.log.log({ runId: id, playbookId: pb.id, version: pb.version, mode, trigger: trigger.key, jurisdiction: pb.doc.owner }, 'run started');
     else this.log.debug({ runId: id, playbookId: pb.id, trigger: trigger.key }, 'trigger delivered again; run exists');
     // Queued even when it existed: a delivery that crashed between storing and queueing is completed here.
-    await this.queues.queue(RunJob.queue).add(RunJob.name, { runId: id }, { jobId: id, attempts: this.config.playbooks.attempts, backoff: { type: 'exponential', delay: this.config.playbooks.backoffMs } });
+    await this.queues.enqueue(RunJob, { runId: id }, { jobId: id, attempts: this.config.playbooks.attempts, backoff: { type: 'exponential', delay: this.config.playbooks.backoffMs } });
     return id;
   }
 

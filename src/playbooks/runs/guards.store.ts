@@ -3,20 +3,12 @@ import type Redis from 'ioredis';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { REDIS } from '../../infra/redis/redis.module';
+import { luaScript } from '../../infra/redis/scripts';
 
 const HOUR = 3_600_000;
 
-/** Sliding hour of side effects: KEYS[1] zset; ARGV: now, member, cap. Returns {ok, count}. */
-const TAKE_LUA = `
-local now = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ${HOUR})
-if redis.call('ZSCORE', KEYS[1], ARGV[2]) then return {1, redis.call('ZCARD', KEYS[1])} end
-local n = redis.call('ZCARD', KEYS[1])
-if n >= tonumber(ARGV[3]) then return {0, n} end
-redis.call('ZADD', KEYS[1], now, ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ${HOUR})
-return {1, n + 1}
-`;
+/** Sliding hour of side effects. */
+const takeBudget = luaScript<[blast: string], [nowMs: number, member: string, cap: number, hourMs: number], [ok: 0 | 1, count: number]>(__dirname, 'lua/take-budget-1.lua');
 
 export interface BreakerState {
   openedAt: string;
@@ -32,13 +24,13 @@ export class GuardsStore {
 
   constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(CONFIG) config: GwanjeConfig) {
     this.p = `${config.redis.keyPrefix}:playbooks:`;
-    this.redis.defineCommand('gwPlaybookBudget', { numberOfKeys: 1, lua: TAKE_LUA });
+    takeBudget.define(this.redis);
   }
 
   private k = { blast: (id: string) => `${this.p}blast:${id}`, breaker: (id: string) => `${this.p}breaker:${id}` };
 
   async take(playbookId: string, member: string, cap: number, now = Date.now()): Promise<{ ok: boolean; count: number }> {
-    const [ok, count] = (await (this.redis as any).gwPlaybookBudget(this.k.blast(playbookId), String(now), member, String(cap))) as [number, number];
+    const [ok, count] = await takeBudget.run(this.redis, [this.k.blast(playbookId)], [now, member, cap, HOUR]);
     return { ok: ok === 1, count };
   }
 

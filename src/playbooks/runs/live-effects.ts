@@ -4,12 +4,11 @@ import type { DecisionsService } from '../../blocklist/decisions.service';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import type { JurisdictionsService } from '../../jurisdictions/jurisdictions.service';
 import type { SharingPort } from '../../sharing/sharing.port';
-import type { ApprovalsPort } from '../approvals/approvals.port';
+import type { ApprovalsPort } from '../../approvals/approvals.port';
 import type { Effects, JurisdictionTree } from '../engine/effects';
-import { PermanentError } from '../engine/executor';
+import { PermanentError } from '../engine/errors';
 import { WebhookUnreachable, postWebhook } from '../engine/webhook';
 import { webhookAllow } from '../engine/webhook-target';
-import { BreakerDecidedJob } from '../jobs';
 import type { GuardsStore } from './guards.store';
 import type { TagsStore } from './tags.store';
 
@@ -105,7 +104,7 @@ export function liveEffects(d: LiveDeps, readOnly = false): Effects {
         timeoutMs: 24 * 3_600_000,
         onTimeout: 'deny',
         requestedBy: { type: 'system', id: 'playbooks' },
-        callback: { queue: BreakerDecidedJob.queue, job: BreakerDecidedJob.name, data: { playbookId: info.playbookId } },
+        subject: { playbookId: info.playbookId },
         idempotencyKey: `breaker:${info.playbookId}:${info.runId}`,
       });
       await d.guards.setApproval(info.playbookId, id);

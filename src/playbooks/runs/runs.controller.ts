@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CurrentPrincipal, Roles } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/auth.schemas';
 import { ScopeService } from '../../auth/scope.service';
-import { parseNet } from '../../blocklist/ip-net';
+import { parseNet } from '../../contracts/net';
 import { ApiDoc } from '../../infra/http/openapi';
 import { badRequest, notFound, validate } from '../../infra/http/problem';
 import { RunRecord } from '../engine/run.types';

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { REDIS } from '../../infra/redis/redis.module';
+import { releaseLock } from '../../infra/redis/lock-scripts';
 import type { RunRecord, RunStatus } from '../engine/run.types';
 
 /**
@@ -57,7 +58,7 @@ export class RunsStore {
   }
 
   async unlock(id: string, token: string): Promise<void> {
-    await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, this.k.lock(id), token);
+    await releaseLock.run(this.redis, [this.k.lock(id)], [token]);
   }
 
   /** Newest first; a filtered page scans at most a few thousand runs and may come back short with a cursor. */
@@ -70,7 +71,10 @@ export class RunsStore {
       if (!rows.length) return { items, next: null };
       const ids: string[] = [];
       const scores: number[] = [];
-      for (let i = 0; i < rows.length; i += 2) ids.push(rows[i]), scores.push(Number(rows[i + 1]));
+      for (let i = 0; i < rows.length; i += 2) {
+        ids.push(rows[i]);
+        scores.push(Number(rows[i + 1]));
+      }
       const jsons = await this.redis.mget(ids.map((id) => this.k.run(id)));
       for (let i = 0; i < ids.length; i++) {
         const json = jsons[i];

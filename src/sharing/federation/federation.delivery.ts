@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
-import { parsePayload } from '../../infra/queues/job';
 import { QueuesService } from '../../infra/queues/queues.service';
-import { PeerDeliverJob } from '../sharing.jobs';
+import { PeerDeliverJob, type JobPayload } from '../../contracts/jobs';
 import { SharingStore } from '../sharing.store';
 import { FederationOutbox } from './federation.outbox';
 import { FederationStore } from './federation.store';
@@ -54,17 +53,14 @@ export class FederationDelivery implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap() {
+    // The worker is PeerDeliverHandler's (started by the job runner where peers are configured).
     if (this.config.role === 'api' || !this.peers.list().length) return;
-    this.queues.worker(PeerDeliverJob.queue, (job) => this.process(job), {
-      concurrency: Math.max(2, Math.min(8, this.peers.list().length * 2)),
-      settings: { backoffStrategy: (attempts: number, _type?: string, err?: Error) => this.backoff(attempts, err) },
-    });
     // Whatever was left unacknowledged (a crash between outbox and queue, exhausted retries) is delivered now.
     for (const p of this.peers.list()) {
       const pos = await this.store.position(p.id);
       if (pos.epoch && pos.head > pos.acked) {
         this.log.log({ peer: p.id, pending: pos.head - pos.acked }, 'resuming delivery of queued messages');
-        await this.queues.queue(PeerDeliverJob.queue).add(PeerDeliverJob.name, { peer: p.id, epoch: pos.epoch, seq: pos.head }, { jobId: `fed-${p.id}-${pos.epoch}-${pos.head}-resume-${Date.now()}`, attempts: this.retry.attempts, backoff: { type: 'peer' } });
+        await this.queues.enqueue(PeerDeliverJob, { peer: p.id, epoch: pos.epoch, seq: pos.head }, { jobId: `fed-${p.id}-${pos.epoch}-${pos.head}-resume-${Date.now()}`, attempts: this.retry.attempts, backoff: { type: 'peer' } });
       }
     }
   }
@@ -83,9 +79,7 @@ export class FederationDelivery implements OnApplicationBootstrap {
 
   private downBackoff = (failures: number) => Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** Math.min(30, failures - 1));
 
-  async process(job: Job): Promise<{ delivered: number }> {
-    if (job.name !== PeerDeliverJob.name) throw new UnrecoverableError(`unexpected job ${job.name} on ${PeerDeliverJob.queue}`);
-    const { peer: peerId, epoch, seq } = parsePayload(PeerDeliverJob, job.data);
+  async deliver({ peer: peerId, epoch, seq }: JobPayload<typeof PeerDeliverJob>): Promise<{ delivered: number }> {
     const peer = this.peers.get(peerId);
     if (!peer) throw new UnrecoverableError(`peer ${peerId} is not configured (or disabled)`);
     if (!peer.signKey) throw new UnrecoverableError(`no signing key for peer ${peerId}`);

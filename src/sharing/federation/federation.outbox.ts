@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { QueuesService } from '../../infra/queues/queues.service';
-import { PeerDeliverJob, peerDeliverJobId } from '../sharing.jobs';
+import { PeerDeliverJob, peerDeliverJobId } from '../../contracts/jobs';
 import { FederationStore } from './federation.store';
 import type { FederationBody } from './signing';
 
@@ -31,10 +31,7 @@ export class FederationOutbox {
   /** Queue a delivery of everything up to `seq` (a job per message; re-adding the same id is a no-op). */
   async kick(peer: string, epoch: string, seq: number): Promise<void> {
     const r = this.config.sharing.federation.retry;
-    await this.queues.queue(PeerDeliverJob.queue).add(
-      PeerDeliverJob.name,
-      { peer, epoch, seq },
-      { jobId: peerDeliverJobId(peer, epoch, seq), attempts: r.attempts, backoff: { type: 'peer' }, removeOnComplete: { age: 600, count: 1000 }, removeOnFail: { age: 7 * 86_400, count: 1000 } },
-    );
+    // Retention is the federation queue's (QUEUE_RETENTION).
+    await this.queues.enqueue(PeerDeliverJob, { peer, epoch, seq }, { jobId: peerDeliverJobId(peer, epoch, seq), attempts: r.attempts, backoff: { type: 'peer' } });
   }
 }

@@ -5,7 +5,7 @@ import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { ApiDoc } from '../../infra/http/openapi';
 import { ProblemError } from '../../infra/http/problem';
-import { SharingService } from '../sharing.service';
+import { FederationIntake } from './federation.intake';
 import { FederationStore } from './federation.store';
 import { PeersService } from './peers.service';
 import { Envelope, FederationPayload, verifyEnvelope } from './signing';
@@ -46,7 +46,7 @@ export class FederationReceiver {
   constructor(
     private readonly peers: PeersService,
     private readonly store: FederationStore,
-    private readonly sharing: SharingService,
+    private readonly intake: FederationIntake,
     @Inject(CONFIG) config: GwanjeConfig,
   ) {
     this.maxSkewMs = config.sharing.federation.maxSkewSeconds * 1000;
@@ -84,10 +84,10 @@ export class FederationReceiver {
     }
     let answer: InboxAnswer;
     if (payload.body.type === 'share') {
-      const s = await this.sharing.receiveFromPeer(peer, payload.body);
+      const s = await this.intake.receiveFromPeer(peer, payload.body);
       answer = { accepted: true, duplicate: false, shareId: s.share.id, deliveries: s.deliveries.map(({ jurisdiction, delivered, reason, status }) => ({ jurisdiction, delivered, ...(reason ? { reason } : {}), ...(status ? { status } : {}) })) };
     } else {
-      const r = await this.sharing.revokeFromPeer(peer, payload.body);
+      const r = await this.intake.revokeFromPeer(peer, payload.body);
       answer = { accepted: true, duplicate: false, shareId: r?.shareId ?? null, deliveries: [] };
     }
     await this.store.setHighWater(peer.id, payload.epoch, payload.seq);

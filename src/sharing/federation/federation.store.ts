@@ -4,44 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { REDIS } from '../../infra/redis/redis.module';
+import { refreshLock, releaseLock } from '../../infra/redis/lock-scripts';
+import { luaScript } from '../../infra/redis/scripts';
 
-/** Append to a peer's outbox: the epoch (created once), the next sequence number, the message. */
-const ENQUEUE_LUA = `
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('SET', KEYS[1], epoch)
-end
-local seq = redis.call('INCR', KEYS[2])
-redis.call('HSET', KEYS[3], tostring(seq), ARGV[2])
-return {epoch, seq}
-`;
-
-/** Advance the acknowledged position (never backwards) and drop the message. */
-const ACK_LUA = `
-local acked = tonumber(redis.call('GET', KEYS[1]) or '0')
-local seq = tonumber(ARGV[1])
-if seq > acked then redis.call('SET', KEYS[1], ARGV[1]) end
-redis.call('HDEL', KEYS[2], ARGV[1])
-return seq
-`;
-
-/** Release a lock only if we still hold it. */
-const RELEASE_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-/** Extend a lock only if we still hold it. */
-const REFRESH_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`;
-/** Receiver: raise the high-water mark of (peer, epoch), never lower it. */
-const HWM_SET_LUA = `
-local hwm = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tonumber(ARGV[1]) > hwm then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
-return hwm
-`;
+/** The Lua scripts of this store; their headers (lua/*.lua) say what each key and argument is. */
+const scripts = {
+  enqueue: luaScript<[epoch: string, head: string, msg: string], [newEpoch: string, body: string], [epoch: string, seq: number]>(__dirname, 'lua/enqueue-3.lua'),
+  ack: luaScript<[acked: string, msg: string], [seq: number], number>(__dirname, 'lua/ack-2.lua'),
+  highWater: luaScript<[hwm: string], [seq: number, ttlMs: number], number>(__dirname, 'lua/high-water-1.lua'),
+};
 
 /**
  * Redis keys of federation, under `<prefix>:sharing:fed:`.
@@ -55,11 +26,7 @@ export class FederationStore {
 
   constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(CONFIG) config: GwanjeConfig) {
     this.p = `${config.redis.keyPrefix}:sharing:fed`;
-    redis.defineCommand('gwFedEnqueue', { numberOfKeys: 3, lua: ENQUEUE_LUA });
-    redis.defineCommand('gwFedAck', { numberOfKeys: 2, lua: ACK_LUA });
-    redis.defineCommand('gwFedRelease', { numberOfKeys: 1, lua: RELEASE_LUA });
-    redis.defineCommand('gwFedRefresh', { numberOfKeys: 1, lua: REFRESH_LUA });
-    redis.defineCommand('gwFedHwm', { numberOfKeys: 1, lua: HWM_SET_LUA });
+    for (const script of [...Object.values(scripts), refreshLock, releaseLock]) script.define(redis);
   }
 
   private k = (what: string, peer: string) => `${this.p}:${what}:${peer}`;
@@ -67,7 +34,7 @@ export class FederationStore {
   // --- sender ---
 
   async enqueue(peer: string, body: string): Promise<{ epoch: string; seq: number }> {
-    const [epoch, seq] = (await (this.redis as any).gwFedEnqueue(this.k('epoch', peer), this.k('head', peer), this.k('msg', peer), randomBytes(6).toString('base64url'), body)) as [string, number];
+    const [epoch, seq] = await scripts.enqueue.run(this.redis, [this.k('epoch', peer), this.k('head', peer), this.k('msg', peer)], [randomBytes(6).toString('base64url'), body]);
     return { epoch, seq: Number(seq) };
   }
 
@@ -81,7 +48,7 @@ export class FederationStore {
   }
 
   async ack(peer: string, seq: number): Promise<void> {
-    await (this.redis as any).gwFedAck(this.k('acked', peer), this.k('msg', peer), String(seq));
+    await scripts.ack.run(this.redis, [this.k('acked', peer), this.k('msg', peer)], [seq]);
   }
 
   async lock(peer: string, token: string, ttlMs: number): Promise<boolean> {
@@ -89,11 +56,11 @@ export class FederationStore {
   }
 
   async refresh(peer: string, token: string, ttlMs: number): Promise<boolean> {
-    return Number(await (this.redis as any).gwFedRefresh(this.k('lock', peer), token, String(ttlMs))) === 1;
+    return Number(await refreshLock.run(this.redis, [this.k('lock', peer)], [token, ttlMs])) === 1;
   }
 
   async unlock(peer: string, token: string): Promise<void> {
-    await (this.redis as any).gwFedRelease(this.k('lock', peer), token);
+    await releaseLock.run(this.redis, [this.k('lock', peer)], [token]);
   }
 
   /** Mark the peer unreachable for a while (other jobs wait instead of probing); returns consecutive failures. */
@@ -124,6 +91,6 @@ export class FederationStore {
   }
 
   async setHighWater(peer: string, epoch: string, seq: number): Promise<void> {
-    await (this.redis as any).gwFedHwm(`${this.p}:hwm:${peer}:${epoch}`, String(seq), String(400 * 86_400_000));
+    await scripts.highWater.run(this.redis, [`${this.p}:hwm:${peer}:${epoch}`], [seq, 400 * 86_400_000]);
   }
 }

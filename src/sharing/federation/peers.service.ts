@@ -32,14 +32,14 @@ export class PeersService {
       try {
         verifyKey = parsePublicKey(p.publicKey);
       } catch (e) {
-        throw new Error(`peers[${p.id}].publicKey: ${(e as Error).message}`);
+        throw new Error(`peers[${p.id}].publicKey: ${(e as Error).message}`, { cause: e });
       }
       const keyText = p.privateKey ?? defaultKey;
       if (keyText) {
         try {
           signKey = parsePrivateKey(keyText);
         } catch (e) {
-          throw new Error(`peers[${p.id}].privateKey${p.privateKey ? '' : ' (sharing.federation.privateKey)'}: ${(e as Error).message}`);
+          throw new Error(`peers[${p.id}].privateKey${p.privateKey ? '' : ' (sharing.federation.privateKey)'}: ${(e as Error).message}`, { cause: e });
         }
       } else this.log.warn({ peer: p.id }, 'no signing key for this peer: shares to it cannot be sent');
       this.byId.set(p.id, { ...p, verifyKey, signKey });

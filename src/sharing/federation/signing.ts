@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { Tlp } from '../../contracts/tlp';
 
 /** DER prefixes that wrap a raw 32-byte Ed25519 seed (PKCS#8) or public key (SPKI). */
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -74,7 +75,7 @@ export type VerifyFailure = { ok: false; code: 'bad-signature' | 'stale'; detail
 
 /** Signature first (an unsigned claim says nothing), then freshness. Replay is the caller's (it needs shared state). */
 export function verifyEnvelope(e: Envelope, key: KeyObject, now: number, maxSkewMs: number): { ok: true } | VerifyFailure {
-  let good = false;
+  let good: boolean;
   try {
     good = verify(null, signedText(e), key, Buffer.from(e.sig, 'base64'));
   } catch {
@@ -87,7 +88,6 @@ export function verifyEnvelope(e: Envelope, key: KeyObject, now: number, maxSkew
 }
 
 /** What travels inside a payload: a share, or the revocation of one. Ordered per (sender, receiver) by seq within an epoch. */
-const Tlp = z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']);
 export const FederationBody = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('share'),

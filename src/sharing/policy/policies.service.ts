@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { configDuration } from '../../infra/time/duration';
+import { configDuration } from '../../contracts/duration';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { JurisdictionsService } from '../../jurisdictions/jurisdictions.service';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Tlp } from '../../blocklist/tlp';
+import { durationText } from '../../contracts/duration';
+import { Tlp } from '../../contracts/tlp';
 import { API_VERSION, type KindDefinition, type KindIssue } from '../../playbooks/loader/kinds';
 
 /** What a receiving jurisdiction does with an indicator arriving over an edge. */
@@ -17,7 +18,7 @@ const Source = z
 const Sources = z.union([Source, z.array(Source).min(1)]);
 /** A value or a list, as a list. */
 export const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
-const Duration = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, 'a duration like 30m, 24h, 7d');
+const Duration = durationText('a duration like 30m, 24h, 7d');
 
 export const TrustEdge = z.strictObject({
   /** Who sends: jurisdiction ids, `peer:<id>` (another deployment), or groups relative to the receiver. */

@@ -1,5 +1,5 @@
-import type { Tlp } from '../../blocklist/tlp';
-import { parseDuration } from '../../infra/time/duration';
+import type { Tlp } from '../../contracts/tlp';
+import { parseDuration } from '../../contracts/duration';
 import { asList, PolicyDefaults, type SharingPolicy, type TrustEdge, type TrustMode } from './policy.schema';
 
 /** The hierarchy as trust resolution needs it. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../../auth/auth.schemas';
 import { ScopeService } from '../../auth/scope.service';
 import { stixPattern } from '../../blocklist/feeds/stix';
-import { TLP_MARKING_DEFINITIONS, TLP_MARKING_IDS } from '../../blocklist/tlp';
+import { TLP_MARKING_DEFINITIONS, TLP_MARKING_IDS } from '../../contracts/tlp';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { notFound } from '../../infra/http/problem';

@@ -6,6 +6,7 @@ export type Problem = {
   type: string;
   title: string;
   status: number;
+  code: string;
   detail: string;
   instance: string;
   errors?: Array<{
@@ -206,11 +207,7 @@ export interface Paths {
             role?: string;
             jurisdiction?: string;
           };
-          callback: {
-            queue: string;
-            job: string;
-            data?: Record<string, unknown>;
-          };
+          subject: Record<string, string>;
           idempotencyKey: string | null;
           status: "pending" | "approved" | "rejected" | "timed-out";
           created: string;
@@ -257,11 +254,7 @@ export interface Paths {
           role?: string;
           jurisdiction?: string;
         };
-        callback: {
-          queue: string;
-          job: string;
-          data?: Record<string, unknown>;
-        };
+        subject: Record<string, string>;
         idempotencyKey: string | null;
         status: "pending" | "approved" | "rejected" | "timed-out";
         created: string;
@@ -309,11 +302,7 @@ export interface Paths {
           role?: string;
           jurisdiction?: string;
         };
-        callback: {
-          queue: string;
-          job: string;
-          data?: Record<string, unknown>;
-        };
+        subject: Record<string, string>;
         idempotencyKey: string | null;
         status: "pending" | "approved" | "rejected" | "timed-out";
         created: string;
@@ -361,11 +350,7 @@ export interface Paths {
           role?: string;
           jurisdiction?: string;
         };
-        callback: {
-          queue: string;
-          job: string;
-          data?: Record<string, unknown>;
-        };
+        subject: Record<string, string>;
         idempotencyKey: string | null;
         status: "pending" | "approved" | "rejected" | "timed-out";
         created: string;
@@ -797,6 +782,7 @@ export interface Paths {
         }>;
         recurrence: {
           blocks: number;
+          past: number;
           lastBlock: string | null;
         };
         allowlist: {
@@ -852,6 +838,7 @@ export interface Paths {
         items: Array<{
           id: string;
           name: string;
+          nameEn: string | null;
           parent: string | null;
           children: Array<string>;
           hub: boolean;
@@ -938,7 +925,36 @@ export interface Paths {
             t: string;
             count: number;
           }>;
+          byEventTime: {
+            minutes: Array<string>;
+            series: Array<{
+              severity: number;
+              counts: Array<number>;
+            }>;
+            outside: number;
+          };
         };
+        targets: {
+          hosts: Array<{
+            ip: string;
+            count: number;
+          }>;
+          services: Array<{
+            port: number;
+            transport: string | null;
+            count: number;
+          }>;
+        };
+        recentDecisions: Array<{
+          id: string;
+          value: string;
+          jurisdiction: string;
+          created: string;
+          expires: string;
+          status: "active" | "expired" | "ended";
+          origin: "playbook" | "manual" | "shared";
+          reason: string;
+        }> | null;
         flagged: {
           total: number;
           recent: Array<{
@@ -1578,7 +1594,7 @@ export interface Paths {
   "/v1/threats": {
     get: {
       path: never;
-      query: { min_score?: number; jurisdiction?: string; limit?: number };
+      query: { min_score?: number; jurisdiction?: string; limit?: number; flagged?: "true" | "false"; offset?: number };
       body: never;
       response: {
         items: Array<{
@@ -1609,6 +1625,10 @@ export interface Paths {
           view: "federation" | "partial";
         }>;
         scoredAt: string;
+        total: number;
+        totalExact: boolean;
+        offset: number;
+        limit: number;
       };
     };
   };

@@ -16,7 +16,7 @@
  * @template {Method} M @template {PathOf<M>} P
  * @typedef {[import('./api-types').PathParams<M, P>] extends [never] ? [opts?: CallOptions<M, P>] : [opts: CallOptions<M, P>]} ArgsOf
  */
-/** @typedef {{ type?: string, title?: string, status?: number, detail?: string, instance?: string, errors?: Array<{ path: string, message: string }>, routeMissing?: boolean }} ProblemBody */
+/** A problem+json body as the API documents it (every member optional: a proxy or a network error may answer instead). @typedef {Partial<import('./api-types').Problem> & { routeMissing?: boolean }} ProblemBody */
 
 /**
  * The URL of a documented path template with its parameters and query filled in.

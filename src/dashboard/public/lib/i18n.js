@@ -34,14 +34,27 @@ export function saveLang(lang) {
  */
 export function translator(lang) {
   const dict = LANGS[lang] || KO;
-  /** @param {string} key @param {Record<string, unknown>} [vars] */
-  const t = (key, vars = {}) => {
-    const text = dict[key] ?? KO[key] ?? key;
-    return text.replace(/\{(\w+)\}/g, (/** @type {string} */ _, /** @type {string} */ k) => (vars[k] === undefined || vars[k] === null ? '' : String(vars[k])));
-  };
   const locale = lang === 'ko' ? 'ko-KR' : 'en-GB';
-  const dateTime = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  const plurals = new Intl.PluralRules(locale);
   const num = new Intl.NumberFormat(locale);
+  /**
+   * The text of `key` with {vars} filled in. With a numeric `n`, the plural form of the language
+   * comes first (`key.one`, `key.other`: "1 time", "2 times"); numbers are formatted.
+   * @param {string} key @param {Record<string, unknown>} [vars]
+   */
+  const t = (key, vars = {}) => {
+    const n = vars.n;
+    const form = typeof n === 'number' ? dict[`${key}.${plurals.select(n)}`] ?? dict[`${key}.other`] : undefined;
+    const text = form ?? dict[key] ?? KO[key] ?? key;
+    return text.replace(/\{(\w+)\}/g, (/** @type {string} */ _, /** @type {string} */ k) => {
+      const v = vars[k];
+      if (v === undefined || v === null) return '';
+      return k === 'n' && typeof v === 'number' ? num.format(v) : String(v);
+    });
+  };
+  /** @param {string} key */
+  const has = (key) => key in dict;
+  const dateTime = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   const rel = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   let regions = null;
   try {
@@ -49,9 +62,44 @@ export function translator(lang) {
   } catch {
     /* old browser */
   }
+  /**
+   * A duration as the API writes it ("24h", "7d", "90m", "1h30m") in words: "24시간", "24 hours".
+   * @param {string | null | undefined} text
+   */
+  const duration = (text) => {
+    if (!text) return '—';
+    const parts = [...String(text).matchAll(/(\d+)\s*(ms|s|m|h|d|w)/g)];
+    if (!parts.length || parts.map((p) => p[0]).join('') !== String(text).replace(/\s+/g, '')) return String(text);
+    const unit = /** @type {Record<string, string>} */ ({ ms: 'ms', s: 'second', m: 'minute', h: 'hour', d: 'day', w: 'week' });
+    return parts.map((p) => t(`unit.${unit[p[2]]}`, { n: Number(p[1]) })).join(' ');
+  };
+  /**
+   * A Korean object particle for a word (을 after a final consonant, 를 after a vowel), read as
+   * Koreans read digits and Latin letters: "175.223.20.30을", "10.0.0.2를". Other languages: none.
+   * @param {string} word
+   */
+  const objectParticle = (word) => {
+    if (lang !== 'ko') return '';
+    const last = String(word).trim().slice(-1);
+    const code = last.charCodeAt(0);
+    if (code >= 0xac00 && code <= 0xd7a3) return (code - 0xac00) % 28 ? '을' : '를';
+    // 0 영, 1 일, 3 삼, 6 육, 7 칠, 8 팔 end in a consonant; 2 이, 4 사, 5 오, 9 구 do not.
+    if (/[013678]/.test(last)) return '을';
+    if (/[2459]/.test(last)) return '를';
+    // Latin letters as spoken: l, m, n, r end in a consonant (엘, 엠, 엔, 알).
+    if (/[lmnr]/i.test(last)) return '을';
+    if (/[a-z]/i.test(last)) return '를';
+    return '을(를)';
+  };
   return {
     lang,
+    locale,
     t,
+    has,
+    duration,
+    objectParticle,
+    /** An AS number is an identifier, not a quantity: "AS4766". @param {number | null | undefined} n */
+    asn: (n) => (n === null || n === undefined ? '—' : `AS${n}`),
     /** @param {string | null | undefined} iso */
     time: (iso) => (iso ? dateTime.format(new Date(iso)) : '—'),
     /** @param {number | null | undefined} n */

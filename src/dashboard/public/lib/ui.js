@@ -53,6 +53,48 @@ export function Loading() {
 }
 
 /**
+ * What went wrong, in the dashboard's language: the problem's stable `code` (problem+json) is
+ * translated; the server's own `detail` (English) is kept behind "server's words".
+ * @param {import('./i18n.js').I18n} i18n
+ * @param {ApiError | Error} error
+ * @returns {{ code: string, text: string, detail: string | null }}
+ */
+export function problemText(i18n, error) {
+  const { t } = i18n;
+  const api = /** @type {Partial<ApiError>} */ (error);
+  const status = typeof api.status === 'number' ? api.status : null;
+  if (status === null) return { code: 'client', text: t('problem.client'), detail: error.message };
+  if (status === 0) return { code: 'network', text: t('problem.network'), detail: error.message };
+  const p = api.problem || null;
+  const code = p && typeof p.code === 'string' ? p.code : `http_${status}`;
+  let text = i18n.has(`problem.${code}`) ? t(`problem.${code}`) : t('problem.other', { status });
+  // Which fields were wrong are names, not prose: they read the same in every language.
+  // A field the dashboard's forms send is named by its label; any other by its path.
+  const fields = p && Array.isArray(p.errors)
+    ? [...new Set(p.errors.map((e) => e.path))].filter(Boolean).map((path) => {
+        const name = path.split('.').pop() || path;
+        return i18n.has(`field.${name}`) ? t(`field.${name}`) : path;
+      })
+    : [];
+  if (fields.length) text += ` ${t('problem.fields', { fields: fields.join(', ') })}`;
+  return { code, text, detail: (p && p.detail) || null };
+}
+
+/**
+ * An error in words, with the server's detail folded away (its words are English).
+ * @param {{ error: ApiError | Error | null, className?: string }} props
+ */
+export function ErrorText({ error, className = '' }) {
+  const { i18n } = useApp();
+  if (!error) return null;
+  const { code, text, detail } = problemText(i18n, error);
+  return html`<div class="notice error ${className}" role="alert" data-testid="problem" data-code=${code}>
+    <span data-testid="problem-text">${text}</span>
+    ${detail ? html`<details class="problem-detail"><summary>${i18n.t('problem.original')}</summary><code lang="en">${detail}</code></details>` : null}
+  </div>`;
+}
+
+/**
  * An error box; a missing endpoint (module not installed) reads "not available", not an error.
  * @param {{ error: ApiError | null, path?: string }} props
  */
@@ -61,7 +103,7 @@ export function Problem({ error, path }) {
   if (!error) return null;
   if (error.missing)
     return html`<div class="notice not-available" data-testid="not-available"><strong>${i18n.t('notAvailable')}</strong> <span class="muted">${i18n.t('notAvailable.detail', { path: path || error.path })}</span></div>`;
-  return html`<div class="notice error" role="alert">${i18n.t('error', { detail: error.message })}</div>`;
+  return html`<${ErrorText} error=${error} />`;
 }
 
 /** @param {{ path: string }} props */
@@ -115,7 +157,7 @@ export function JName({ id }) {
 }
 
 /** @param {unknown} v @returns {v is string} */
-const isIp = (v) => typeof v === 'string' && /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+:[0-9a-f:.]*)$/i.test(v);
+export const isIp = (v) => typeof v === 'string' && /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+:[0-9a-f:.]*)$/i.test(v);
 
 /**
  * An IP links to its profile.
@@ -153,6 +195,18 @@ export function Value({ value, depth = 0 }) {
 }
 
 /**
+ * A detection rule's name in the dashboard's language: the shipped rules are translated by id;
+ * a rule of your own keeps the name its file gives.
+ * @param {import('./i18n.js').I18n} i18n
+ * @param {string | null | undefined} id
+ * @param {string | null} [name]
+ */
+export function ruleName(i18n, id, name = null) {
+  if (id && i18n.has(`rule.${id}`)) return i18n.t(`rule.${id}`);
+  return name || id || i18n.t('unknown');
+}
+
+/**
  * Human label of a score contribution factor (the server's detail stays as the precise text).
  * @param {import('./i18n.js').I18n} i18n
  * @param {string} factor
@@ -161,7 +215,7 @@ export function Value({ value, depth = 0 }) {
 export function factorLabel(i18n, factor, ruleNames = {}) {
   if (factor.startsWith('rule:')) {
     const id = factor.slice(5);
-    return i18n.t('factor.rule', { name: ruleNames[id] || id });
+    return i18n.t('factor.rule', { name: ruleName(i18n, id, ruleNames[id] || null) });
   }
   const key = `factor.${factor}`;
   const text = i18n.t(key);
@@ -174,15 +228,17 @@ export function Contributions({ items, ruleNames, compact = false }) {
   const { i18n } = useApp();
   if (!items || !items.length) return html`<span class="muted">${i18n.t('none')}</span>`;
   const shown = compact ? items.slice(0, 3) : items;
-  return html`<ul class="contribs ${compact ? 'compact' : ''}">
+  // Points and their label are one unit (a grid row: they never wrap apart); the "more" line is a
+  // count of factors, worded so, never a number in the points column.
+  return html`<ul class="contribs ${compact ? 'compact' : ''}" data-testid="contributions">
     ${shown.map(
-      (c) => html`<li>
-        <span class="points ${c.points < 0 ? 'neg' : ''}">${c.points > 0 ? '+' : ''}${c.points}</span>
+      (c) => html`<li class="contrib">
+        <span class="points ${c.points < 0 ? 'neg' : ''}" title=${i18n.t('points', { n: c.points })}>${c.points > 0 ? '+' : ''}${i18n.num(c.points)}</span>
         <span class="factor">${factorLabel(i18n, c.factor, ruleNames)}</span>
-        ${compact ? null : html`<span class="detail muted">${c.detail}</span>`}
+        ${compact ? null : html`<span class="detail muted" lang="en">${c.detail}</span>`}
       </li>`,
     )}
-    ${compact && items.length > 3 ? html`<li class="muted">+${items.length - 3}</li>` : null}
+    ${compact && items.length > 3 ? html`<li class="more muted" data-testid="more-factors">${i18n.t('factors.more', { n: items.length - 3 })}</li>` : null}
   </ul>`;
 }
 
@@ -210,7 +266,8 @@ export function Table({ columns, rows, empty, testid }) {
     <thead><tr>${columns.map((c) => html`<th class=${c.className || ''}>${c.label}</th>`)}</tr></thead>
     <tbody>${rows.map((r, i) => {
       const key = /** @type {{ key?: string | number }} */ (r).key;
-      return html`<tr key=${key ?? i} data-key=${key ?? ''}>${columns.map((c) => html`<td class=${c.className || ''}>${c.render(r)}</td>`)}</tr>`;
+      // data-label: at narrow widths each row is a card and each cell says what it is (styles.css).
+      return html`<tr key=${key ?? i} data-key=${key ?? ''}>${columns.map((c) => html`<td class=${c.className || ''} data-label=${c.label}><div class="cell">${c.render(r)}</div></td>`)}</tr>`;
     })}</tbody>
   </table></div>`;
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Badge, Card, Empty, html, JName, Loading, NotAvailable, onValue, Problem, Time, useAction, useApi, useApp, Value } from '../lib/ui.js';
+import { Badge, Card, Empty, ErrorText, html, IpLink, JName, Loading, NotAvailable, onValue, Problem, ruleName, Time, useAction, useApi, useApp, Value } from '../lib/ui.js';
 
 /** @typedef {import('../lib/api.js').Reply<'get', '/v1/approvals'>['items'][number]} Approval */
 
@@ -38,21 +38,139 @@ function Decide({ a }) {
     <input type="text" maxlength="1000" required=${rejecting} placeholder=${rejecting ? t('approvals.rejectReason') : t('approvals.comment')} value=${comment} onInput=${onValue(setComment)} data-testid="decide-reason" />
     <button type="submit" class=${rejecting ? 'danger' : 'primary'} disabled=${state.busy || (rejecting && !comment.trim())} data-testid="decide-confirm">${t('confirm')}</button>
     <button type="button" class="link" onClick=${() => setMode(null)}>${t('cancel')}</button>
-    ${state.error ? html`<div class="notice error small full">${state.error.message}</div>` : null}
+    <${ErrorText} error=${state.error} className="small full" />
   </form>`;
+}
+
+/** @typedef {import('../lib/i18n.js').I18n} I18n */
+/** @typedef {Record<string, unknown>} Obj */
+
+/** @param {unknown} v @returns {v is Obj} */
+const isObj = (v) => !!v && typeof v === 'object' && !Array.isArray(v);
+/** @param {unknown} v */
+const str = (v) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
+/** @param {unknown} v @returns {string[]} */
+const strs = (v) => (Array.isArray(v) ? v.map(str) : []);
+
+/**
+ * The change an approval makes, as sentences: "종로구에서 175.223.20.30을 24시간 차단",
+ * "Block 175.223.20.30 in Jongno-gu for 24 hours". Playbook steps carry a list of the steps that
+ * will run; a share review and the circuit breaker carry one change.
+ * @param {I18n} i18n @param {Record<string, string>} names @param {Obj} change
+ * @returns {string[]}
+ */
+export function changeSentences(i18n, names, change) {
+  const { t } = i18n;
+  /** @param {string} j */
+  const where = (j) => names[j] || j;
+  /** @param {string[]} js */
+  const list = (js) => js.map(where).join(', ');
+  /** @param {Obj} c @returns {string[]} */
+  const one = (c) => {
+    const ip = str(c.value);
+    const obj = { ip, ipObj: `${ip}${i18n.objectParticle(ip)}` };
+    switch (c.action) {
+      case 'block': {
+        // A playbook step: a duration per jurisdiction (escalation may differ); a share review: one.
+        /** @type {Array<[string, unknown]>} */
+        const durations = isObj(c.durations) ? Object.entries(c.durations) : c.jurisdiction ? [[str(c.jurisdiction), c.duration]] : [];
+        if (!durations.length) return [t('change.block', { ...obj, where: '—', duration: '—' })];
+        return durations.map(([j, d]) => t('change.block', { ...obj, where: where(j), duration: i18n.duration(str(d)) }));
+      }
+      case 'unblock':
+        return [t('change.unblock', { ...obj, where: list(strs(c.jurisdictions)) })];
+      case 'share':
+        return [t('change.share', { ...obj, to: list(strs(c.to)), tlp: str(c.tlp) })];
+      case 'notify':
+        return [t('change.notify', { url: str(c.url) })];
+      case 'tag':
+        return [t('change.tag', { ...obj, tags: strs(c.tags).join(', ') })];
+      case 'approve':
+        return [t('change.approve', { n: Number(c.quorum) || 1 })];
+      case 'resume':
+        return [t('change.resume', { playbook: str(c.playbook) })];
+      default:
+        return [t('change.other', { action: str(c.action) })];
+    }
+  };
+  if (Array.isArray(change.steps)) {
+    const steps = change.steps.filter(isObj);
+    return steps.length ? steps.flatMap(one) : [t('change.continue')];
+  }
+  return one(change);
+}
+
+/**
+ * Evidence in labelled, translated rows: what the playbook saw (the threat or the shared
+ * indicator), never raw field names. AS numbers are identifiers ("AS4766"), not quantities.
+ * @param {{ evidence: Obj | null }} props
+ */
+function Evidence({ evidence }) {
+  const { i18n, names } = useApp();
+  const { t } = i18n;
+  if (!evidence) return html`<span class="muted">${t('none')}</span>`;
+  // A playbook's evidence is the trigger's view ({threat} or {indicator}); a share review's is flat.
+  const e = isObj(evidence.threat) ? evidence.threat : isObj(evidence.indicator) ? evidence.indicator : evidence;
+  /** @param {unknown} v */
+  const jlist = (v) => strs(v).map((j) => names[j] || j).join(', ');
+  /** @param {unknown} v */
+  const when = (v) => (str(v) ? i18n.time(str(v)) : '—');
+  /** @param {unknown} v */
+  const rules = (v) => (isObj(v) ? Object.keys(v) : strs(v)).map((id) => ruleName(i18n, id)).join(', ');
+  /** @type {Record<string, (v: unknown) => unknown>} */
+  const show = {
+    ip: (v) => html`<${IpLink} ip=${str(v)} />`,
+    value: (v) => html`<${IpLink} ip=${str(v)} />`,
+    score: (v) => i18n.num(Number(v)),
+    confidence: (v) => `${i18n.num(Number(v))}%`,
+    threshold: (v) => i18n.num(Number(v)),
+    generation: (v) => t('evidence.generationN', { n: Number(v) }),
+    reason: (v) => (i18n.has(`flagReason.${str(v)}`) ? t(`flagReason.${str(v)}`) : str(v)),
+    rules,
+    rule: (v) => str(v),
+    jurisdictions: jlist,
+    jurisdiction: (v) => jlist([v]),
+    from: (v) => jlist([v]),
+    to: (v) => jlist([v]),
+    origin: (v) => jlist([v]),
+    chain: (v) => strs(v).map((j) => names[j] || j).join(' → '),
+    country: (v) => i18n.country(str(v) || null),
+    asn: (v) => (Number(v) ? `${i18n.asn(Number(v))}${e.as_org ? ` ${str(e.as_org)}` : ''}` : t('unknown')),
+    alert_count: (v) => t('evidence.alertsN', { n: Number(v) }),
+    alerts: (v) => t('evidence.alertsN', { n: Number(v) }),
+    addresses: (v) => i18n.num(Number(v)),
+    kind: (v) => t(`evidence.kind.${str(v)}`),
+    first_seen: when,
+    last_seen: when,
+    firstSeen: when,
+    lastSeen: when,
+    tlp: (v) => str(v),
+    ttl: (v) => i18n.duration(str(v)),
+  };
+  // as_org is shown with the AS number; ids of shares and default-empty fields say nothing.
+  const hidden = new Set(['as_org', 'share_id', 'evidence']);
+  const rows = Object.entries(e).filter(([k, v]) => !hidden.has(k) && v !== '' && v !== null && v !== undefined && !(Array.isArray(v) && !v.length));
+  return html`<dl class="kv" data-testid="approval-evidence">${rows.map(([k, v]) => {
+    const label = i18n.has(`evidence.${k}`) ? t(`evidence.${k}`) : k;
+    return html`<dt>${label}</dt><dd data-field=${k}>${show[k] ? show[k](v) : html`<${Value} value=${v} />`}</dd>`;
+  })}</dl>`;
 }
 
 /** @param {{ a: Approval }} props */
 function ApprovalCard({ a }) {
-  const { i18n } = useApp();
+  const { i18n, names } = useApp();
   const { t } = i18n;
   const requested = a.created;
   const deadline = a.deadline;
   const have = a.votes.filter((v) => v.vote === 'approve').length;
   const kindKey = `kind.${a.kind}`;
-  return html`<${Card} className="approval" title=${a.summary || a.id}
-    actions=${html`${a.kind ? html`<${Badge}>${t(kindKey) === kindKey ? a.kind : t(kindKey)}</${Badge}>` : null} ${a.jurisdiction ? html`<${Badge}><${JName} id=${a.jurisdiction} /></${Badge}>` : null}`}>
+  const sentences = changeSentences(i18n, names, a.change);
+  const playbook = typeof a.change.playbook === 'string' ? a.change.playbook : null;
+  return html`<${Card} className="approval"
+    title=${html`<span data-testid="approval-sentence">${sentences.join(' · ')}</span>`}
+    actions=${html`${a.kind ? html`<${Badge}>${i18n.has(kindKey) ? t(kindKey) : a.kind}</${Badge}>` : null} ${a.jurisdiction ? html`<${Badge}><${JName} id=${a.jurisdiction} /></${Badge}>` : null}`}>
     <p class="muted small">
+      ${playbook ? html`${t('approvals.playbook', { id: playbook })} · ` : null}
       ${requested ? t('approvals.requested', { time: i18n.time(requested) }) : null}
       ${deadline ? html` · ${t('approvals.expires', { time: i18n.time(deadline) })} (<${Time} iso=${deadline} />)` : null}
       ${a.quorum ? html` · ${t('approvals.quorum', { have, need: a.quorum })}` : null}
@@ -61,8 +179,10 @@ function ApprovalCard({ a }) {
       ? html`<ul class="votes muted small" data-testid="approval-votes">${a.votes.map((v) => html`<li>${t(`approvals.vote.${v.vote}`)} · <${JName} id=${v.by.jurisdiction} /> · ${i18n.time(v.at)}${v.comment ? html` — <q>${v.comment}</q>` : null}</li>`)}</ul>`
       : null}
     <div class="grid-2 tight">
-      <div class="change" data-testid="approval-change"><h3>${t('approvals.change')}</h3><${Value} value=${a.change} /></div>
-      <div class="evidence"><h3>${t('approvals.evidence')}</h3><${Value} value=${a.evidence} /></div>
+      <div class="change" data-testid="approval-change"><h3>${t('approvals.change')}</h3>
+        <ul class="sentences">${sentences.map((x) => html`<li>${x}</li>`)}</ul>
+      </div>
+      <div class="evidence"><h3>${t('approvals.evidence')}</h3><${Evidence} evidence=${a.evidence} /></div>
     </div>
     <${Decide} a=${a} />
   </${Card}>`;

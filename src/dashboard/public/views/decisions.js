@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Badge, Card, columns, html, IpLink, JName, Loading, NotAvailable, onValue, Problem, Table, Time, useAction, useApi, useApp } from '../lib/ui.js';
+import { Badge, Card, columns, ErrorText, html, IpLink, JName, Loading, NotAvailable, onValue, Problem, Table, Time, useAction, useApi, useApp } from '../lib/ui.js';
 
 /** @typedef {import('../lib/api.js').Reply<'get', '/v1/decisions'>} DecisionPage */
 /** @typedef {DecisionPage['items'][number]} Decision */
@@ -33,19 +33,19 @@ function Unblock({ d, onDone }) {
     <input type="text" required minlength="1" maxlength="1000" placeholder=${t('decisions.unblockReason')} aria-label=${t('decisions.unblockReason')} value=${reason} onInput=${onValue(setReason)} data-testid="unblock-reason" />
     <button type="submit" class="danger small" disabled=${state.busy || !reason.trim()} data-testid="unblock-confirm">${t('decisions.unblockConfirm')}</button>
     <button type="button" class="link small" onClick=${() => setOpen(false)}>${t('cancel')}</button>
-    ${state.error ? html`<div class="notice error small">${state.error.message}</div>` : null}
+    <${ErrorText} error=${state.error} className="small" />
   </form>`;
 }
 
 /** @param {{ items: Decision[], testid?: string }} props */
 export function DecisionTable({ items, testid = 'decisions-table' }) {
-  const { i18n } = useApp();
+  const { i18n, names } = useApp();
   const { t } = i18n;
   return html`<${Table} testid=${testid} ...${columns(items.map((d) => ({ ...d, key: d.id })), [
     { label: t('col.value'), render: (d) => html`<${IpLink} ip=${d.value} />` },
     { label: t('col.status'), render: (d) => html`<${Badge} kind=${STATUS_KIND[d.status] || 'neutral'}>${t(`status.${d.status}`)}</${Badge}>` },
     { label: t('col.jurisdiction'), render: (d) => html`<${JName} id=${d.jurisdiction} />` },
-    { label: t('col.origin'), render: (d) => html`${t(`origin.${d.origin.type}`)}${d.origin.chain && d.origin.chain.length ? html`<div class="muted small">${d.origin.chain.join(' → ')}</div>` : null}` },
+    { label: t('col.origin'), render: (d) => html`${t(`origin.${d.origin.type}`)}${d.origin.chain && d.origin.chain.length ? html`<div class="muted small">${d.origin.chain.map((j) => names[j] || j).join(' → ')}</div>` : null}` },
     { label: t('col.reason'), className: 'wrap', render: (d) => html`${d.reason}${d.ended ? html`<div class="muted small">${t('status.ended')}: ${d.ended.reason}</div>` : null}` },
     { label: t('col.score'), className: 'num', render: (d) => d.score },
     { label: t('col.created'), render: (d) => html`<${Time} iso=${d.created} />` },
@@ -91,7 +91,7 @@ export function BlockForm({ value: initial = '', compact = false }) {
     </label>
     <label class="grow">${t('decisions.reason')}<input type="text" required maxlength="1000" value=${reason} onInput=${onValue(setReason)} data-testid="block-reason" /></label>
     <button type="submit" class="danger" disabled=${state.busy || !value.trim() || !reason.trim()} data-testid="block-submit">${t('decisions.submit')}</button>
-    ${state.error ? html`<div class="notice error small full">${state.error.message}</div>` : null}
+    <${ErrorText} error=${state.error} className="small full" />
   </form>`;
 }
 

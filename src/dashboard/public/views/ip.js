@@ -1,4 +1,4 @@
-import { Badge, Card, columns, Contributions, html, JName, jurisdictionName, Loading, NotAvailable, Problem, ScoreBar, Table, Time, useApi, useApp, Value } from '../lib/ui.js';
+import { Badge, Card, columns, Contributions, html, JName, jurisdictionName, Loading, NotAvailable, Problem, ruleName, ScoreBar, Table, Time, useApi, useApp, Value } from '../lib/ui.js';
 import { BlockForm, DecisionTable } from './decisions.js';
 
 /** @typedef {import('../lib/api.js').Reply<'get', '/v1/ips/{ip}'>} Profile */
@@ -79,7 +79,7 @@ function Shares({ ip, fromProfile }) {
     { label: t('col.from'), render: (s) => html`<${JName} id=${s.from} />` },
     { label: t('col.to'), className: 'wrap', render: (s) => s.to },
     { label: t('col.tlp'), render: (s) => s.tlp },
-    { label: t('col.status'), render: (s) => s.status },
+    { label: t('col.status'), render: (s) => (i18n.has(`shareStatus.${s.status}`) ? t(`shareStatus.${s.status}`) : s.status) },
     { label: t('col.reason'), className: 'wrap', render: (s) => s.reason },
   ])} />`;
 }
@@ -91,6 +91,8 @@ export function IpView({ ip }) {
   const res = useApi('/v1/ips/{ip}', { params: { ip } });
   const p = res.data;
   const ruleNames = p ? Object.fromEntries(p.rules.map((r) => [r.id, r.name || r.id])) : {};
+  // Newest first by event time (the API orders them so; kept here too, the timeline must read in order).
+  const timeline = p ? [...p.recentAlerts].sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp)) : [];
   const ext = (p && p.extensions) || {};
   return html`<div class="view" data-testid="ip-profile">
     <div class="view-head"><h1>${t('ip.heading', { ip })}</h1></div>
@@ -101,19 +103,20 @@ export function IpView({ ip }) {
         <div class="stats">
           <div class="stat"><div class="stat-value"><${ScoreBar} score=${p.score} /></div><div class="stat-label">${t('ip.score')}</div></div>
           <${FlagStat} p=${p} />
-          <div class="stat"><div class="stat-value small-value">${i18n.country(p.country)}</div><div class="stat-label">${p.asn ? `AS${p.asn.number} ${p.asn.org || ''}` : t('ip.location')}</div></div>
-          <div class="stat"><div class="stat-value">${i18n.num(p.alertCount)}</div><div class="stat-label">${t('col.firstSeen')} ${i18n.time(p.firstSeen)}<br />${t('col.lastSeen')} ${i18n.time(p.lastSeen)}</div></div>
+          <div class="stat"><div class="stat-value small-value">${i18n.country(p.country)}</div><div class="stat-label">${t('ip.location')}</div>${p.asn ? html`<div class="muted small" data-testid="ip-asn">${i18n.asn(p.asn.number)} ${p.asn.org || ''}</div>` : null}</div>
+          <div class="stat" data-testid="ip-alerts"><div class="stat-value">${i18n.num(p.alertCount)}</div><div class="stat-label">${t('ip.alertCount', { n: p.alertCount })}</div></div>
+          <div class="stat" data-testid="ip-seen"><div class="stat-label">${t('col.firstSeen')}</div><div class="small-value">${i18n.time(p.firstSeen)}</div><div class="stat-label">${t('col.lastSeen')}</div><div class="small-value">${i18n.time(p.lastSeen)}</div></div>
         </div>
         ${p.blockedIn.length ? html`<div class="notice warn" data-testid="ip-blocked">${t('ip.blockedIn', { where: p.blockedIn.map((j) => jurisdictionName(names, j)).join(', ') })}</div>` : null}
         ${p.allowlist && p.allowlist.allowlisted ? html`<div class="notice">${t('ip.allowlisted', { reason: p.allowlist.reason || '' })}</div>` : null}
-        ${p.recurrence.blocks ? html`<div class="notice warn">${t('ip.recurrence', { n: p.recurrence.blocks })}</div>` : null}
+        ${p.recurrence.past ? html`<div class="notice warn" data-testid="ip-past-blocks">${t('ip.recurrence', { n: p.recurrence.past })}</div>` : null}
         <div class="grid-2">
           <${Card} title=${t('ip.contributions')}><${Contributions} items=${p.contributions} ruleNames=${ruleNames} /></${Card}>
           <${Card} title=${t('ip.rules')}>
             <${Table} ...${columns(p.rules.map((r) => ({ ...r, key: r.id })), [
-              { label: t('col.rule'), render: (r) => html`${r.name || r.id}<div class="muted small">${r.id}</div>` },
-              { label: t('col.count'), className: 'num', render: (r) => r.value },
-              { label: t('col.points'), className: 'num', render: (r) => r.points },
+              { label: t('col.rule'), render: (r) => html`${ruleName(i18n, r.id, r.name)}<div class="muted small">${r.id}</div>` },
+              { label: t('col.count'), className: 'num', render: (r) => i18n.num(r.value) },
+              { label: t('col.points'), className: 'num', render: (r) => i18n.num(r.points) },
               { label: t('col.lastFired'), render: (r) => html`<${Time} iso=${r.lastFired} />` },
             ])} />
           </${Card}>
@@ -124,17 +127,17 @@ export function IpView({ ip }) {
             ])} />
           </${Card}>
           <${Card} title=${t('ip.signatures')}>
-            <${Table} ...${columns(p.alertsBySignature.slice(0, 15).map((s) => ({ ...s, key: s.signature })), [
-              { label: t('col.rule'), className: 'wrap', render: (s) => s.name || s.signature },
+            <${Table} testid="ip-signatures" ...${columns(p.alertsBySignature.slice(0, 15).map((s) => ({ ...s, key: s.signature })), [
+              { label: t('col.signature'), className: 'wrap', render: (s) => html`<span class="signature">${s.name || s.signature}</span>` },
               { label: t('col.count'), className: 'num', render: (s) => i18n.num(s.count) },
             ])} />
           </${Card}>
         </div>
         <${Card} title=${t('ip.timeline')}>
-          <${Table} testid="ip-timeline" ...${columns(p.recentAlerts.map((a) => ({ ...a, key: a.id })), [
-            { label: t('col.time'), render: (a) => i18n.time(a.timestamp) },
+          <${Table} testid="ip-timeline" ...${columns(timeline.map((a) => ({ ...a, key: a.id })), [
+            { label: t('col.time'), render: (a) => html`<time datetime=${a.timestamp}>${i18n.time(a.timestamp)}</time>` },
             { label: t('col.jurisdiction'), render: (a) => html`<${JName} id=${a.jurisdiction} />` },
-            { label: t('col.rule'), className: 'wrap', render: (a) => a.rule.name || a.rule.id || '—' },
+            { label: t('col.signature'), className: 'wrap', render: (a) => html`<span class="signature">${a.rule.name || a.rule.id || '—'}</span>` },
             { label: t('col.destination'), render: (a) => html`<code>${a.destination.ip || '?'}${a.destination.port !== null ? `:${a.destination.port}` : ''}</code>` },
             { label: t('col.severity'), render: (a) => html`<${Badge} kind=${SEVERITY_KIND[a.severity.id] || 'neutral'}>${t(`severity.${a.severity.id}`)}</${Badge}>` },
             { label: t('col.action'), render: (a) => t(`action.${a.action.value}`) },

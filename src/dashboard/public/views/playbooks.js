@@ -22,6 +22,39 @@ const label = (key, value, t) => {
   return text === `${key}.${value}` ? value : text;
 };
 
+/** @param {unknown} v @returns {Array<{ jurisdiction?: unknown, code?: unknown }>} */
+const refusals = (v) => (Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : []);
+
+/**
+ * Why a run stopped early, in the dashboard's language: the executor's reasons follow a few fixed
+ * forms (approval rejected or timed out, block or share refused, circuit breaker); the server's
+ * words stay folded away.
+ * @param {{ r: Run }} props
+ */
+function StopReason({ r }) {
+  const { i18n, names } = useApp();
+  const { t } = i18n;
+  const text = r.stopReason;
+  if (!text) return null;
+  let m;
+  let words = null;
+  if ((m = /^approval (?:\S+ )?(?:was rejected|rejected) at step (\S+)$/.exec(text))) words = t('stop.rejected', { step: m[1] });
+  else if ((m = /^approval (?:\S+ )?timed out at step (\S+)$/.exec(text))) words = t('stop.timedOut', { step: m[1] });
+  else if (/^(block|share) refused: /.test(text)) {
+    const step = r.steps.find((s) => s.status === 'refused');
+    const why = refusals(step && step.result ? step.result.refused : null).map((x) => {
+      const code = String(x.code ?? '');
+      const where = typeof x.jurisdiction === 'string' ? names[x.jurisdiction] || x.jurisdiction : '';
+      return `${where}${where ? ': ' : ''}${i18n.has(`refusal.${code}`) ? t(`refusal.${code}`) : code}`;
+    });
+    words = t(text.startsWith('block') ? 'stop.blockRefused' : 'stop.shareRefused', { why: why.join(', ') || '—' });
+  } else if (/^circuit breaker of \S+ is open/.test(text)) words = t('stop.breakerOpen');
+  else if ((m = /^blast radius reached: (\d+) actions in the last hour \(cap (\d+)\)/.exec(text))) words = t('stop.blastRadius', { n: Number(m[1]), cap: Number(m[2]) });
+  return html`<div class="muted small" data-testid="stop-reason">${words || t('stop.other')}${
+    words ? null : html`<details class="problem-detail"><summary>${t('problem.original')}</summary><code lang="en">${text}</code></details>`
+  }</div>`;
+}
+
 /** Where the running version came from: a file, an API change (by key) or a rollback. @param {{ p: Playbook }} props */
 function Source({ p }) {
   const { i18n } = useApp();
@@ -88,7 +121,7 @@ export function PlaybooksView() {
             { label: t('col.started'), render: (r) => html`<${Time} iso=${r.created} />` },
             { label: t('col.playbook'), render: (r) => html`<span data-testid="run-playbook">${r.playbook.name}</span><div class="muted small">${r.playbook.id} v${r.playbook.version}</div>` },
             { label: t('col.mode'), render: (r) => html`<${Badge} kind=${r.mode === 'enforcing' ? 'ok' : 'warn'}>${label('playbooks.status', r.mode, t)}</${Badge}>` },
-            { label: t('col.status'), render: (r) => html`<${Badge} kind=${RUN_KIND[r.status] || 'neutral'}>${label('run', r.status, t)}</${Badge}>${r.stopReason ? html`<div class="muted small">${r.stopReason}</div>` : null}` },
+            { label: t('col.status'), render: (r) => html`<${Badge} kind=${RUN_KIND[r.status] || 'neutral'}>${label('run', r.status, t)}</${Badge}><${StopReason} r=${r} />` },
             { label: t('col.target'), render: (r) => html`<${IpLink} ip=${r.trigger.ip} />` },
             {
               label: t('col.jurisdiction'),
@@ -97,7 +130,7 @@ export function PlaybooksView() {
                   ? html`<div class="muted small">${t('playbooks.seenIn')} ${r.trigger.jurisdictions.map((j, i) => html`${i ? ', ' : ''}<${JName} id=${j} />`)}</div>`
                   : null}`,
             },
-            { label: t('col.steps'), className: 'wrap', render: (r) => r.steps.map((s, i) => html`${i ? ' → ' : ''}<span>${s.id} <span class="muted small">(${label('step', s.status, t)})</span></span>`) },
+            { label: t('col.steps'), className: 'wrap', render: (r) => r.steps.map((s, i) => html`${i ? ' → ' : ''}<span data-testid="run-step">${s.id} <span class="muted small">(${label('step', s.status, t)})</span></span>`) },
           ])} />`
         : null}
     </${Card}>
