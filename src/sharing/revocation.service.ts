@@ -6,7 +6,7 @@ import { ChangeFeed, type ChangeEvent } from '../blocklist/change-feed';
 import { DecisionsService } from '../blocklist/decisions.service';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
-import { notFound } from '../infra/http/problem';
+import { NotFound } from '../contracts/errors';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import { FederationOutbox } from './federation/federation.outbox';
 import { PeersService } from './federation/peers.service';
@@ -67,7 +67,7 @@ export class SharingRevocationService implements OnApplicationBootstrap {
    */
   async revoke(id: string, actor: AuditActor, reason: string): Promise<RevokeResultView> {
     const stored = await this.store.getShare(id);
-    if (!stored) throw notFound(`share ${id} does not exist`);
+    if (!stored) throw new NotFound(`share ${id} does not exist`);
     const at = new Date().toISOString();
     if (!(await this.store.markRevoked(id, { at, by: actor, reason }))) return { shareId: id, revoked: false, outcomes: [], cascaded: [], peers: [] };
     const { share } = stored;

@@ -5,7 +5,7 @@ import { DecisionsService } from '../blocklist/decisions.service';
 import { configDuration, parseDuration } from '../contracts/duration';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
-import { badRequest, unprocessable } from '../infra/http/problem';
+import { Invalid, Refused } from '../contracts/errors';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import { FederationOutbox } from './federation/federation.outbox';
 import { chainToGlobal, chainVisited, PeersService, type Peer } from './federation/peers.service';
@@ -69,14 +69,14 @@ export class SharingService implements SharingPort {
 
   async publish(raw: ShareRequest): Promise<StoredShare> {
     const parsed = ShareRequestSchema.safeParse(raw);
-    if (!parsed.success) throw badRequest(`invalid share: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new Invalid(`invalid share: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`);
     const req = parsed.data;
-    if (!this.jurisdictions.has(req.from)) throw badRequest(`from: jurisdiction ${req.from} is not declared`);
+    if (!this.jurisdictions.has(req.from)) throw new Invalid(`from: jurisdiction ${req.from} is not declared`);
     const checked = this.decisions.checkValue(req.value);
-    if (!checked.ok) throw checked.code === 'invalid' ? badRequest(`value: ${checked.refused}`) : unprocessable(checked.refused);
+    if (!checked.ok) throw checked.code === 'invalid' ? new Invalid(`value: ${checked.refused}`) : new Refused(checked.refused);
     const value = checked.net.text;
     const ttlMs = parseDuration(req.ttl);
-    if (ttlMs === null || ttlMs < 1000 || ttlMs > this.maxTtlMs) throw unprocessable(`ttl ${req.ttl} is outside 1s..${this.config.sharing.maxTtl} (sharing.maxTtl)`);
+    if (ttlMs === null || ttlMs < 1000 || ttlMs > this.maxTtlMs) throw new Refused(`ttl ${req.ttl} is outside 1s..${this.config.sharing.maxTtl} (sharing.maxTtl)`);
 
     if (req.idempotencyKey) {
       const earlier = await this.store.recallIdempotent(req.from, req.idempotencyKey);
@@ -155,8 +155,8 @@ export class SharingService implements SharingPort {
     const now = Date.now();
     if (parentShareId) {
       const e = await this.store.getEntry(from, parentShareId);
-      if (!e) throw badRequest(`parentShareId: ${parentShareId} is not in ${from}'s inbox`);
-      if (e.value !== value) throw badRequest(`parentShareId: ${parentShareId} is about ${e.value}, not ${value}`);
+      if (!e) throw new Invalid(`parentShareId: ${parentShareId} is not in ${from}'s inbox`);
+      if (e.value !== value) throw new Invalid(`parentShareId: ${parentShareId} is about ${e.value}, not ${value}`);
       return { shareId: e.shareId, chain: e.chain, tlp: e.tlp };
     }
     const live = (await this.store.entriesFor(from, value)).filter((e) => !e.revoked && Date.parse(e.expires) > now && e.state.status !== 'denied');

@@ -1,3 +1,4 @@
+import { Conflict, Invalid, Refused, Unavailable } from '../../contracts/errors';
 import { conflict, ProblemError, tooManyRequests, unprocessable } from '../../infra/http/problem';
 import { loadText } from '../loader/loader';
 import { compilePlaybook } from '../model/compile';
@@ -31,21 +32,23 @@ async function enforce(steps: string, effects: Partial<Effects>): Promise<RunRec
 const SHARE = '  - id: share\n    share: { to: [children], tlp: AMBER }\n';
 
 describe('executor: permanent vs retryable step errors', () => {
-  it('a domain refusal (a 4xx ProblemError from the sharing service) fails the step at once', async () => {
-    let calls = 0;
-    const run = await enforce(SHARE, {
-      share: async () => {
-        calls++;
-        throw unprocessable('ttl 400d is outside 1s..30d (sharing.maxTtl)');
-      },
-    });
-    expect(run.status).toBe('failed');
-    expect(run.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringContaining('sharing.maxTtl') });
-    expect(calls).toBe(1);
+  it('a domain refusal (a typed domain error, or a 4xx ProblemError) fails the step at once', async () => {
+    for (const err of [new Refused('ttl 400d is outside 1s..30d (sharing.maxTtl)'), unprocessable('ttl 400d is outside 1s..30d (sharing.maxTtl)')]) {
+      let calls = 0;
+      const run = await enforce(SHARE, {
+        share: async () => {
+          calls++;
+          throw err;
+        },
+      });
+      expect(run.status).toBe('failed');
+      expect(run.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringContaining('sharing.maxTtl') });
+      expect(calls).toBe(1);
+    }
   });
 
-  it('rate limits and other errors are retried with the step policy', async () => {
-    for (const err of [tooManyRequests('slow down', 1), new Error('ECONNRESET')]) {
+  it('unavailable, rate limits and other errors are retried with the step policy', async () => {
+    for (const err of [new Unavailable('sharing store down'), tooManyRequests('slow down', 1), new Error('ECONNRESET')]) {
       let calls = 0;
       const run = await enforce(SHARE, {
         share: async () => {
@@ -58,8 +61,10 @@ describe('executor: permanent vs retryable step errors', () => {
     }
   });
 
-  it('isPermanent: PermanentError and client errors except 408/425/429', () => {
+  it('isPermanent: PermanentError, domain errors but Unavailable, client errors except 408/425/429', () => {
     expect(isPermanent(new PermanentError('x'))).toBe(true);
+    for (const e of [new Invalid('x'), new Refused('x'), new Conflict('x')]) expect(isPermanent(e)).toBe(true);
+    expect(isPermanent(new Unavailable('x'))).toBe(false);
     expect(isPermanent(unprocessable('x'))).toBe(true);
     expect(isPermanent(conflict('x'))).toBe(true);
     expect(isPermanent(new ProblemError(408, 'Request Timeout', 'x'))).toBe(false);

@@ -49,14 +49,20 @@ export function celToJs(v: unknown): unknown {
   if (typeof v === 'bigint') return Number(v);
   if (v === null || v === undefined || typeof v !== 'object') return v;
   if (isCelList(v)) return [...v].map(celToJs);
-  if (isCelMap(v)) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k as string | number | bigint | boolean), celToJs(x)]) /* CEL map keys are int, uint, bool or string */);
+  // CEL map keys are int, uint, bool or string.
+  if (isCelMap(v)) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k as string | number | bigint | boolean), celToJs(x)]));
   if (Array.isArray(v)) return v.map(celToJs);
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   if (typeof (v as { value?: unknown }).value === 'bigint') return Number((v as { value: bigint }).value); // CelUint
   return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, celToJs(x)]));
 }
 
-const asText = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | bigint | boolean));
+const asText = (v: unknown): string => {
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v) ?? ''; // objects and lists; CEL has no functions or symbols
+};
 
 /** Render: a whole-hole template gives the value; others give text. A hole that fails to evaluate throws. */
 export function renderTemplate(t: Template, bindings: Record<string, unknown>): unknown {

@@ -24,9 +24,8 @@ interface FileState {
 
 export type PutResult = { ok: true; version: number; hash: string; appended: boolean; playbook: Playbook } | { ok: false; errors: LoadError[] };
 
-/** Tells other domains (detection rules, sharing policies) that the valid documents of the directory changed. */
-export const PLAYBOOK_DOCUMENTS_LISTENERS = Symbol('PLAYBOOK_DOCUMENTS_LISTENERS');
-export type DocumentsListener = (docs: LoadedDocument[], errors: LoadError[]) => void;
+/** Told the valid documents of the directory (every kind) whenever a file changes. */
+type DocumentsListener = (docs: LoadedDocument[], errors: LoadError[]) => void;
 
 /**
  * The playbooks in force. Files under playbooks.dir and PUTs through the API are both versions of
@@ -62,11 +61,6 @@ export class PlaybookRegistry implements OnModuleInit, OnApplicationBootstrap, O
         const rules = docs.filter((d) => d.kind === 'DetectionRule') as Array<LoadedDocument<DetectionRule>>;
         this.rules!.replace(rules, errors);
       });
-  }
-
-  /** Be told the valid documents (every kind) whenever a file changes. */
-  onDocuments(listener: DocumentsListener) {
-    this.listeners.push(listener);
   }
 
   async onModuleInit() {

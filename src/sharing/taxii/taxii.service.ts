@@ -5,7 +5,7 @@ import { stixPattern } from '../../blocklist/feeds/stix';
 import { TLP_MARKING_DEFINITIONS, TLP_MARKING_IDS } from '../../contracts/tlp';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
-import { notFound } from '../../infra/http/problem';
+import { NotFound } from '../../contracts/errors';
 import { JurisdictionsService } from '../../jurisdictions/jurisdictions.service';
 import type { StoredShare } from '../sharing.store';
 import { SharingStore } from '../sharing.store';
@@ -106,7 +106,7 @@ export class TaxiiService {
   /** A collection by id (or alias) the key may read; 404 otherwise (another jurisdiction's set is not disclosed). */
   collection(who: Principal, idOrAlias: string): Collection {
     const c = this.collections(who).find((x) => x.id === idOrAlias || x.alias === idOrAlias);
-    if (!c) throw notFound(`collection ${idOrAlias} does not exist or this key may not read it`);
+    if (!c) throw new NotFound(`collection ${idOrAlias} does not exist or this key may not read it`);
     return c;
   }
 
