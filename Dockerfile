@@ -14,6 +14,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# tsc copies no assets: the dashboard's browser files (served from dist/dashboard/public).
+COPY --from=build /app/src/dashboard/public ./dist/dashboard/public
 COPY package.json ./
 COPY bin ./bin
 COPY config ./config

@@ -77,11 +77,12 @@ function build() {
   const started = Date.now();
   try {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-    copyLua();
   } catch {
+    copyLua(); // tsc emits despite type errors: keep that dist/ whole
     process.stderr.write('gwanje: the build failed (errors above); dist/ was not stamped\n');
     return 1;
   }
+  copyLua();
   fs.writeFileSync(STAMP, JSON.stringify({ hash: state.hash, built: new Date().toISOString() }) + '\n');
   process.stderr.write(`gwanje: built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return 0;

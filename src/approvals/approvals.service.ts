@@ -5,7 +5,7 @@ import type { Principal } from '../auth/auth.schemas';
 import { actorOf } from '../auth/auth.schemas';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
-import { conflict, forbidden, notFound } from '../infra/http/problem';
+import { Conflict, Forbidden, NotFound } from '../contracts/errors';
 import { QueuesService } from '../infra/queues/queues.service';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import { ApprovalTarget } from '../contracts/approvals';
@@ -100,14 +100,14 @@ export class ApprovalsService implements ApprovalsPort {
 
   async vote(id: string, who: Principal, vote: 'approve' | 'reject', comment: string | null): Promise<ApprovalRecord> {
     const a = await this.store.get(id);
-    if (!a || !this.visible(a, who)) throw notFound(`approval ${id} does not exist`);
+    if (!a || !this.visible(a, who)) throw new NotFound(`approval ${id} does not exist`);
     const why = this.eligible(a, who);
-    if (why) throw forbidden(why);
-    if (a.status !== 'pending') throw conflict(`approval ${id} is already ${a.status}`);
+    if (why) throw new Forbidden(why);
+    if (a.status !== 'pending') throw new Conflict(`approval ${id} is already ${a.status}`);
     const code = await this.store.vote(id, { vote, by: { keyId: who.keyId, role: who.role, jurisdiction: who.jurisdiction }, comment, at: new Date().toISOString() });
-    if (code === 'missing') throw notFound(`approval ${id} does not exist`);
-    if (code === 'closed') throw conflict(`approval ${id} was decided meanwhile`);
-    if (code === 'again') throw conflict(`key ${who.keyId} has voted on approval ${id} already; the quorum counts distinct approvers`);
+    if (code === 'missing') throw new NotFound(`approval ${id} does not exist`);
+    if (code === 'closed') throw new Conflict(`approval ${id} was decided meanwhile`);
+    if (code === 'again') throw new Conflict(`key ${who.keyId} has voted on approval ${id} already; the quorum counts distinct approvers`);
     await this.audit.record({
       actor: actorOf(who),
       action: vote === 'approve' ? 'approval.approved' : 'approval.rejected',

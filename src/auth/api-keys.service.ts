@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
-import { badRequest, notFound } from '../infra/http/problem';
+import { Invalid, NotFound } from '../contracts/errors';
 import { isRedisConnectionError } from '../infra/redis/redis.health';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import { AuditService } from '../audit/audit.service';
@@ -32,7 +32,7 @@ export class ApiKeysService {
   }
 
   async create(input: { role: Role; jurisdiction: string; name?: string; createdBy: AuditActor }): Promise<{ key: string; record: ApiKeyRecord }> {
-    if (!this.jurisdictions.has(input.jurisdiction)) throw badRequest(`jurisdiction: ${input.jurisdiction} is not declared in the configuration`);
+    if (!this.jurisdictions.has(input.jurisdiction)) throw new Invalid(`jurisdiction: ${input.jurisdiction} is not declared in the configuration`);
     const id = randomBytes(8).toString('hex').slice(0, 12);
     const secret = randomBytes(32).toString('base64url');
     const record: ApiKeyRecord = {
@@ -78,7 +78,7 @@ export class ApiKeysService {
   async revoke(id: string, visible: Set<string> | null, actor: AuditActor): Promise<ApiKeyRecord> {
     const found = await this.store.find(id);
     // Another jurisdiction's key answers exactly as a missing one.
-    if (!found || (visible && !visible.has(found.record.jurisdiction))) throw notFound(`api key ${id} does not exist`);
+    if (!found || (visible && !visible.has(found.record.jurisdiction))) throw new NotFound(`api key ${id} does not exist`);
     const at = new Date().toISOString();
     if (!found.record.revoked) {
       await this.store.revoke(id, at);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { badRequest, forbidden } from '../infra/http/problem';
+import { Forbidden, Invalid } from '../contracts/errors';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import type { Principal } from './auth.schemas';
 
@@ -18,9 +18,9 @@ export class ScopeService {
   /** The jurisdiction a request acts in: the one it names, if the key may act there, else the key's own. */
   resolve(principal: Principal, requested?: string | null): string {
     if (!requested) return principal.jurisdiction;
-    if (!this.jurisdictions.has(requested)) throw badRequest(`jurisdiction: ${requested} is not declared`);
+    if (!this.jurisdictions.has(requested)) throw new Invalid(`jurisdiction: ${requested} is not declared`);
     if (!this.visible(principal).has(requested))
-      throw forbidden(`a key of jurisdiction ${principal.jurisdiction} cannot act for ${requested}`);
+      throw new Forbidden(`a key of jurisdiction ${principal.jurisdiction} cannot act for ${requested}`);
     return requested;
   }
 

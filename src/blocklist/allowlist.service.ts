@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import type { AuditActor } from '../audit/audit.schemas';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
-import { badRequest, notFound, unprocessable } from '../infra/http/problem';
+import { Invalid, NotFound, Refused } from '../contracts/errors';
 import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import { BUNDLED_NEVER_BLOCK } from './allowlist.bundled';
 import type { AllowlistLookup } from './allowlist.port';
@@ -141,10 +141,10 @@ export class AllowlistService implements AllowlistLookup {
 
   async add(input: AddAllowlistInput): Promise<{ entry: AllowlistEntry; ended: string[] }> {
     const net = parseNet(input.value);
-    if (!net) throw badRequest(`value: ${input.value} is not an IP address or CIDR`);
-    if (net.prefix === 0) throw unprocessable(`value: ${net.text} would allowlist every address and turn blocking off`);
-    if (input.jurisdiction !== null && !this.jurisdictions.has(input.jurisdiction)) throw badRequest(`jurisdiction: ${input.jurisdiction} is not declared`);
-    if (input.expires !== null && !(Date.parse(input.expires) > Date.now())) throw badRequest(`expires: ${input.expires} is not a time in the future`);
+    if (!net) throw new Invalid(`value: ${input.value} is not an IP address or CIDR`);
+    if (net.prefix === 0) throw new Refused(`value: ${net.text} would allowlist every address and turn blocking off`);
+    if (input.jurisdiction !== null && !this.jurisdictions.has(input.jurisdiction)) throw new Invalid(`jurisdiction: ${input.jurisdiction} is not declared`);
+    if (input.expires !== null && !(Date.parse(input.expires) > Date.now())) throw new Invalid(`expires: ${input.expires} is not a time in the future`);
     const entry: AllowlistEntry = {
       id: `al_${randomBytes(6).toString('hex')}`,
       value: net.text,
@@ -165,7 +165,7 @@ export class AllowlistService implements AllowlistLookup {
 
   async get(id: string): Promise<AllowlistEntry> {
     const entry = await this.store.get(id);
-    if (!entry) throw notFound(`allowlist entry ${id} does not exist`);
+    if (!entry) throw new NotFound(`allowlist entry ${id} does not exist`);
     return entry;
   }
 

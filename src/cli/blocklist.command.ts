@@ -10,7 +10,7 @@ import { DecisionsStore } from '../blocklist/decisions.store';
 import { EventBus } from '../infra/events/event-bus';
 import { formatDuration, parseDuration } from '../contracts/duration';
 import { parseNet } from '../contracts/net';
-import { ProblemError } from '../infra/http/problem';
+import { DomainError } from '../contracts/errors';
 import { openContext, type CliContext } from './context';
 import { fail, withContext } from './output';
 
@@ -134,7 +134,7 @@ export function registerBlocklist(program: Command) {
           process.stderr.write(`allowlisted ${entry.value} ${entry.jurisdiction ? `in ${entry.jurisdiction}` : 'everywhere'}${entry.expires ? ` until ${entry.expires}` : ''}; ended ${ended.length} active block${ended.length === 1 ? '' : 's'}\n`);
           process.stdout.write(`${entry.id}\t${entry.value}\t${entry.jurisdiction ?? '(global)'}\t${entry.expires ?? 'never expires'}\n`);
         } catch (e) {
-          if (e instanceof ProblemError) fail(e.detail);
+          if (e instanceof DomainError) fail(e.message);
           throw e;
         }
       }),

@@ -72,7 +72,7 @@ function alertsOf(file: string): NormalizedAlert[] {
   return list.map((a, i) => {
     const r = NormalizedAlert.safeParse(a);
     if (!r.success) fail(`--alerts: alert ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-    return r.data!;
+    return r.data;
   });
 }
 
@@ -229,7 +229,7 @@ export function registerPlaybooks(program: Command) {
         const store = new AlertsStore(ctx.redis, config);
         const alerts: NormalizedAlert[] = [];
         let cursor: string | undefined;
-        const since = new Date(Date.now() - sinceMs!).toISOString();
+        const since = new Date(Date.now() - sinceMs).toISOString();
         do {
           const page = await store.list(ctx.jurisdictions.list().map((j) => j.id), { since, limit: Math.min(1000, limit - alerts.length), cursor });
           alerts.push(...page.items);

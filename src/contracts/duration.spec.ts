@@ -1,4 +1,6 @@
-import { formatDuration, goDuration, parseDuration } from './duration';
+import { DetectionRule } from '../detection/rules/rule.schema';
+import { parseWindow } from '../overview/overview.schemas';
+import { durationText, formatDuration, goDuration, parseDuration } from './duration';
 
 describe('durations', () => {
   it.each([
@@ -25,5 +27,20 @@ describe('durations', () => {
     expect(formatDuration(86_400_000)).toBe('1d');
     expect(formatDuration(90_000)).toBe('90s');
     expect(formatDuration(1500)).toBe('1500ms');
+  });
+
+  it('one dialect everywhere: config, detection windows, trust policies and the overview take the same text', () => {
+    const d = durationText('expected a duration');
+    for (const t of ['250ms', '30s', '1h30m', '2w']) expect(d.safeParse(t).success).toBe(true);
+    for (const t of ['1 day', '1.5h', '']) expect(d.safeParse(t).success).toBe(false);
+    expect(d.safeParse('1 day').error?.issues[0].message).toBe('expected a duration');
+    // Detection windows were single-unit only; a combined window now reads as elsewhere, and the 7d bound is on the time itself.
+    const rule = (window: string) => DetectionRule.safeParse({ apiVersion: 'gwanje/v1', kind: 'DetectionRule', id: 'r', name: 'r', match: { severity: 3 }, correlate: { event_count: 5, window }, points: 10 });
+    expect(rule('1h30m').success).toBe(true);
+    expect(rule('2w').success).toBe(false);
+    expect(rule('168h').success).toBe(true);
+    expect(rule('169h').success).toBe(false);
+    expect(parseWindow('1h30m')).toBe(5_400_000);
+    expect(parseWindow('90s')).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig, JurisdictionConfig } from '../infra/config/config.schema';
-import { notFound } from '../infra/http/problem';
+import { NotFound } from '../contracts/errors';
 
 export interface Jurisdiction extends JurisdictionConfig {
   children: string[];
@@ -29,7 +29,7 @@ export class JurisdictionsService {
 
   get(id: string): Jurisdiction {
     const j = this.byId.get(id);
-    if (!j) throw notFound(`jurisdiction ${id} is not declared`);
+    if (!j) throw new NotFound(`jurisdiction ${id} is not declared`);
     return j;
   }
 

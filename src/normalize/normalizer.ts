@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
-import type { AlertFormat, IngestFormat, NormalizedAlert } from '../contracts/alert';
+import type { IngestFormat, NormalizedAlert } from '../contracts/alert';
 import type { AlertParser, ParseContext, ParseResult } from './parser';
 import { PARSERS, parserFor } from './parsers';
 import { parseSyslogHeader } from './syslog-header';

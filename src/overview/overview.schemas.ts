@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { parseDuration } from '../contracts/duration';
 
 /** A window like 15m, 1h, 6h, 24h: whole minutes, from 5 minutes to 24 hours. */
 export const OVERVIEW_WINDOW_MAX_MS = 24 * 3_600_000;
 export const OVERVIEW_WINDOW_MIN_MS = 5 * 60_000;
 
 export function parseWindow(text: string): number | null {
-  const m = /^(\d{1,4})(m|h)$/.exec(text);
-  if (!m) return null;
-  const ms = Number(m[1]) * (m[2] === 'h' ? 3_600_000 : 60_000);
+  // The one duration dialect (contracts/duration), bounded here: whole minutes, 5m..24h.
+  const ms = parseDuration(text);
+  if (ms === null || ms % 60_000 !== 0) return null;
   return ms >= OVERVIEW_WINDOW_MIN_MS && ms <= OVERVIEW_WINDOW_MAX_MS ? ms : null;
 }
 

@@ -9,7 +9,7 @@ import { PlaybookToolsController, PlaybooksController } from './playbooks.contro
 import { PlaybookRegistry } from './registry/registry.service';
 import { VersionsStore } from './registry/versions.store';
 import { DetectionReplay } from './backtest/replay.service';
-import { PlaybookAlertSink } from './runs/alert-sink';
+import { PlaybookAlertListener } from './runs/alert-listener';
 import { PlaybookApprovalListener } from './runs/approval-listener';
 import { RunEngine } from './runs/engine.service';
 import { GuardsStore } from './runs/guards.store';
@@ -26,13 +26,13 @@ import { TagsStore } from './runs/tags.store';
 /**
  * Playbooks: YAML that officers write (loaded, validated, versioned, hot-reloaded), the run engine
  * on the `playbooks` queue (worker role), approvals, and their API. Needs the block-list
- * (DecisionsService, AllowlistService) and, for `share` steps, the SHARING port. PlaybookAlertSink listens
+ * (DecisionsService, AllowlistService) and, for `share` steps, the SHARING port. PlaybookAlertListener listens
  * to `alerts.scored` (`trigger: { on: alert }`).
  */
 @Module({
   imports: [ScopeModule, AuditModule, BlocklistModule, ApprovalsModule, SharingModule, DetectionModule],
   controllers: [PlaybookToolsController, PlaybooksController, RunsController],
-  providers: [VersionsStore, PlaybookRegistry, RunsStore, GuardsStore, TagsStore, RunEngine, PlaybookAlertSink, PlaybookApprovalListener, DetectionReplay,
+  providers: [VersionsStore, PlaybookRegistry, RunsStore, GuardsStore, TagsStore, RunEngine, PlaybookAlertListener, PlaybookApprovalListener, DetectionReplay,
     // The `playbooks` queue and one handler per job on it.
     PlaybooksQueue, ThreatFlaggedHandler, SharedIndicatorHandler, RunHandler, ApprovalDecidedHandler, BreakerDecidedHandler],
   exports: [PlaybookRegistry, RunEngine],

@@ -174,7 +174,7 @@ steps:
   }, 90_000);
 
   /** The approval (any status) whose summary names this IP, as the API records it. */
-  const approvalOf = async (ip: string) => ((await app.call('GET', '/v1/approvals', { key: analystKey })).body.items as any[]).find((a) => a.summary.includes(ip));
+  const approvalOf = async (ip: string) => ((await app.call('GET', '/v1/approvals', { key: analystKey })).body.items).find((a) => a.summary.includes(ip));
 
   it('approves the pending block with a comment, sees it in the EDL feed, unblocks it', async () => {
     expect(await edl()).not.toContain(attacker);
@@ -233,7 +233,7 @@ steps:
     writeFileSync(file, readFileSync(file, 'utf8').replace('status: shadow', 'status: shadoww'));
     await app.app.get(PlaybookRegistry).reload();
     const api = (await app.call('GET', '/v1/playbooks', { key: analystKey })).body;
-    expect(api.files.map((f: any) => f.file)).toEqual(['seoul-broken.yaml', 'seoul-repeat-offenders.yaml']);
+    expect(api.files.map((f) => f.file)).toEqual(['seoul-broken.yaml', 'seoul-repeat-offenders.yaml']);
 
     await page.click('[data-testid=nav-playbooks]');
     const rows = page.locator('[data-testid=playbooks-table] tbody tr');
@@ -322,8 +322,8 @@ steps:
   const translatedTexts = () =>
     page.evaluate(() => {
       const out: string[] = [];
-      const sel = '.badge, th, h1, .stat-label, nav a, [data-testid=contributions] .factor, [data-testid=more-factors], [data-testid=run-step] .muted, [data-testid=problem-text], [data-testid=approval-change] h3, [data-testid=approval-evidence] dt, .legend li, [data-testid=threats-total], .pager button, .segmented button';
-      for (const el of Array.from(document.querySelectorAll<HTMLElement>(sel))) if (el.offsetParent !== null || el.tagName === 'TH') out.push(el.innerText.trim());
+      const sel = '.badge, th, h1, .stat-label, nav a, [data-testid=contributions] .factor, [data-testid=more-factors], [data-testid=run-step] .muted, [data-testid=problem-text], [data-testid=approval-change] h3, [data-testid=approval-evidence] dt, .legend li, [data-testid=threats-total], .pager button, .segmented button, [data-testid=toast]';
+      for (const el of Array.from(document.querySelectorAll<HTMLElement>(sel))) if (el.getClientRects().length) out.push((el.tagName === 'TH' ? el.textContent ?? '' : el.innerText).trim());
       for (const td of Array.from(document.querySelectorAll('td[data-label]'))) out.push(td.getAttribute('data-label') ?? '');
       return out.filter(Boolean);
     });
@@ -553,14 +553,14 @@ steps:
 
   it('has every text in both languages', async () => {
     // A string, not a function: the test transpiler would rewrite a function's import().
-    const keys = (await page.evaluate(`(async () => {
+    const keys = await page.evaluate<{ onlyKo: string[]; onlyEn: string[] }>(`(async () => {
       const ko = (await import('/ui/i18n/ko.js')).default;
       const en = (await import('/ui/i18n/en.js')).default;
       const base = (k) => k.replace(/[.](zero|one|two|few|many|other)$/, '');
       const ks = new Set(Object.keys(ko).map(base));
       const es = new Set(Object.keys(en).map(base));
       return { onlyKo: [...ks].filter((k) => !es.has(k)), onlyEn: [...es].filter((k) => !ks.has(k)) };
-    })()`)) as { onlyKo: string[]; onlyEn: string[] };
+    })()`);
     expect(keys).toEqual({ onlyKo: [], onlyEn: [] });
     await page.setViewportSize({ width: 1440, height: 900 });
     await setLang('ko');
@@ -590,7 +590,7 @@ steps:
     // Blocked in Jongno (a playbook may have done it already: then this is refused as a duplicate).
     await app.call('POST', '/v1/decisions', { body: { value: ip, jurisdiction: j, duration: '2h', reason: 'e2e district block' } });
     const seen = await eventually(async () => {
-      const t = ((await app.call('GET', '/v1/threats', { key: district })).body.items as any[]).find((x) => x.ip === ip);
+      const t = ((await app.call('GET', '/v1/threats', { key: district })).body.items).find((x) => x.ip === ip);
       return t && t.blockedIn.includes(j) ? t : null;
     }, 20_000, 200);
     expect(seen).toMatchObject({ view: 'partial', flagged: true, jurisdictions: [j] });

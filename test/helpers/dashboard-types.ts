@@ -25,7 +25,7 @@ function controllersOf(root: ModuleRef, seen = new Set<unknown>(), out: Array<ne
   seen.add(root);
   const dyn = typeof root === 'object' ? root : null;
   const cls = dyn ? dyn.module : root;
-  const meta = (key: string) => (cls ? ((Reflect.getMetadata(key, cls as object) as unknown[] | undefined) ?? []) : []);
+  const meta = (key: string) => (cls ? ((Reflect.getMetadata(key, cls) as unknown[] | undefined) ?? []) : []);
   for (const c of [...meta('controllers'), ...(dyn?.controllers ?? [])]) if (!out.includes(c as never)) out.push(c as never);
   for (const m of [...meta('imports'), ...(dyn?.imports ?? [])]) controllersOf(m as ModuleRef, seen, out);
   return out;
@@ -33,7 +33,7 @@ function controllersOf(root: ModuleRef, seen = new Set<unknown>(), out: Array<ne
 
 /** The OpenAPI document the API serves at /openapi.json with the sample config. */
 export function buildOpenApiDocument(): Record<string, unknown> {
-  const config = loadConfig({ GWANJE_CONFIG: path.resolve(__dirname, '../../config/gwanje.sample.yaml') } as NodeJS.ProcessEnv);
+  const config = loadConfig({ GWANJE_CONFIG: path.resolve(__dirname, '../../config/gwanje.sample.yaml') });
   const root = AppModule.forRoot(config, { url: 'redis://unused.invalid:6379' });
   const wrappers = controllersOf(root as ModuleRef).map((metatype) => ({ metatype, instance: Object.create(metatype.prototype) as object }));
   const discovery = { getControllers: () => wrappers } as unknown as DiscoveryService;
@@ -154,7 +154,7 @@ export type CallOptions<M extends Method, P extends PathOf<M>> = ([PathParams<M,
 /** The text of src/dashboard/public/lib/api-types.d.ts for an OpenAPI document. */
 export function renderDashboardTypes(doc: Record<string, unknown>): string {
   const paths = doc.paths as Record<string, Record<string, Operation>>;
-  const schemas = ((doc.components as { schemas?: Record<string, Schema> } | undefined)?.schemas ?? {}) as Record<string, Schema>;
+  const schemas = ((doc.components as { schemas?: Record<string, Schema> } | undefined)?.schemas ?? {});
   const out: string[] = [
     '// Generated from /openapi.json by `node scripts/gen-dashboard-types.js`: do not edit.',
     '// The dashboard calls the API through lib/api.js, whose request and response types come from here;',

@@ -81,14 +81,14 @@ describe('gwanje CLI: block, unblock, allow', () => {
   it('bad input: a clear message on stderr and a non-zero exit, nothing stored', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['block', '300.1.1.1', '--duration', '1h', '--jurisdiction', 'seoul-jongno'], 2, /300\.1\.1\.1 is not an IP address or CIDR/],
-      [['block', '45.155.205.8', '--jurisdiction', 'seoul-jongno'], 1, /required option '--duration <duration>' not specified/],
+      [['block', '45.155.205.8', '--jurisdiction', 'seoul-jongno'], 2, /required option '--duration <duration>' not specified/],
       [['block', '45.155.205.8', '--duration', 'forever', '--jurisdiction', 'seoul-jongno'], 2, /--duration: forever is not a duration/],
       [['block', '45.155.205.8', '--duration', '1h', '--jurisdiction', 'atlantis'], 2, /--jurisdiction: atlantis is not declared/],
       [['block', '45.155.205.8', '--duration', '1h', '--jurisdiction', 'seoul-jongno', '--score', '120'], 2, /--score: 120 is not an integer 0-100/],
       [['block', '8.8.8.8', '--duration', '1h', '--jurisdiction', 'seoul-jongno'], 3, /refused: 8\.8\.8\.8 overlaps never-block range 8\.8\.8\.8 \(Google Public DNS\)/],
       [['block', '45.0.0.0/8', '--duration', '1h', '--jurisdiction', 'seoul-jongno'], 3, /refused: 45\.0\.0\.0\/8 is wider than allowed/],
       [['block', '45.155.205.8', '--duration', '900d', '--jurisdiction', 'seoul-jongno'], 2, /refused: duration 900d is outside/],
-      [['unblock', '45.155.205.8', '--jurisdiction', 'seoul-jongno'], 1, /required option '--reason <text>' not specified/],
+      [['unblock', '45.155.205.8', '--jurisdiction', 'seoul-jongno'], 2, /required option '--reason <text>' not specified/],
       [['allow', '10.0.0.0/0', '--reason', 'x'], 2, /would allowlist every address/],
       [['allow', '10.1.2.3', '--reason', 'x', '--expires', 'someday'], 2, /--expires: someday is neither a duration/],
     ];

@@ -74,11 +74,11 @@ async function startEmbedded(): Promise<{ child: ChildProcess; url: string; data
   const child = killAtFileEnd(spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
   // No clock here: it is up when the banner says so, failed when it exits first (the jest timeout catches a hang).
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', () => {
+    child.stdout.on('data', () => {
       const m = /API:\s+(http:\/\/\S+)\/v1/.exec(stdout);
       if (m) resolve(m[1]);
     });

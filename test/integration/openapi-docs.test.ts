@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import type { OpenApiDocument, OpenApiOperation } from '../helpers/api';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 /**
@@ -7,13 +8,13 @@ import { startTestApp, type TestApp } from '../helpers/app';
  */
 describe('OpenAPI document for Swagger', () => {
   let app: TestApp;
-  let doc: any;
-  let ops: Array<{ id: string; op: any }>;
+  let doc: OpenApiDocument;
+  let ops: Array<{ id: string; op: OpenApiOperation }>;
   beforeAll(async () => {
     app = await startTestApp();
     doc = (await app.call('GET', '/openapi.json', { key: null })).body;
     if (process.env.GWANJE_OPENAPI_DUMP) writeFileSync(process.env.GWANJE_OPENAPI_DUMP, JSON.stringify(doc, null, 2));
-    ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([p, m]) => Object.entries(m).map(([method, op]) => ({ id: `${method.toUpperCase()} ${p}`, op })));
+    ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.entries(m).map(([method, op]) => ({ id: `${method.toUpperCase()} ${p}`, op })));
   }, 60_000);
   afterAll(() => app.close());
 
@@ -33,14 +34,14 @@ describe('OpenAPI document for Swagger', () => {
     for (const { id, op } of ops) {
       const body = op.requestBody?.content?.['application/json'];
       if (body && body.example === undefined) missing.push(`${id} requestBody`);
-      for (const [status, r] of Object.entries(op.responses as Record<string, any>)) {
+      for (const [status, r] of Object.entries(op.responses)) {
         const json = r.content?.['application/json'];
         if (status.startsWith('2') && json && (json.example === undefined || json.example === null)) missing.push(`${id} ${status}`);
       }
     }
     expect(missing).toEqual([]);
     // Examples read like real traffic, not type names.
-    const ban = doc.paths['/v1/decisions'].post.requestBody.content['application/json'].example;
+    const ban = doc.paths['/v1/decisions'].post.requestBody?.content?.['application/json'].example;
     expect(ban).toMatchObject({ value: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+/), duration: expect.stringMatching(/^\d+[smhdw]/) });
   });
 

@@ -268,7 +268,7 @@ describe('start-up errors name what to change', () => {
     new Promise<{ status: number | null; stderr: string }>((resolve) => {
       const c = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, env: freshEnv({ GWANJE_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gwanje-busy-')), ...env }), stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
-      c.stderr!.on('data', (d) => (stderr += d));
+      c.stderr.on('data', (d) => (stderr += d));
       c.on('exit', (status) => resolve({ status, stderr }));
     });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { stixBundleProblems, type StixObject } from '../../src/blocklist/feeds/stix';
 import { parseNet } from '../../src/contracts/net';
 import { TLP_MARKING_IDS } from '../../src/contracts/tlp';
+import { TaxiiError } from '../../src/sharing/taxii/taxii.schemas';
 import type { ReplyTo } from '../helpers/api';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app';
 
@@ -50,6 +51,7 @@ describe('TAXII 2.1', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('content-type')).toBe(MEDIA);
     expect(none.body).toMatchObject({ title: expect.any(String), http_status: '401' });
+    expect(TaxiiError.safeParse(none.body).success).toBe(true); // the spec's error message resource
     expect((await taxii('/taxii2/', bearer('wrong-key-0123456789'))).status).toBe(401);
     const sensor = (await app.call('POST', '/v1/keys', { body: { role: 'sensor', jurisdiction: 'klid' } })).body.key;
     expect((await taxii('/taxii2/', bearer(sensor))).status).toBe(403);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isRedisConnectionError, RedisHealth, RETRY_AFTER_SECONDS } from '../redis/redis.health';
+import { DomainError, type DomainErrorKind } from '../../contracts/errors';
 import { ProblemError, serviceUnavailable } from './problem';
 
 const FASTIFY_STATUS_DETAIL: Record<string, string> = {
@@ -38,8 +39,27 @@ export class ProblemFilter implements ExceptionFilter {
 
 const storeUnavailable = () => serviceUnavailable('the data store (Redis) is unreachable; retry after the Retry-After delay', RETRY_AFTER_SECONDS);
 
+const DOMAIN_STATUS: Record<DomainErrorKind, [number, string]> = {
+  invalid: [400, 'Bad Request'],
+  refused: [422, 'Unprocessable Content'],
+  not_found: [404, 'Not Found'],
+  forbidden: [403, 'Forbidden'],
+  conflict: [409, 'Conflict'],
+  unavailable: [503, 'Service Unavailable'],
+};
+
+/** A domain error as problem+json: the status by its kind, its own code and field errors. */
+export function domainProblem(error: DomainError): ProblemError {
+  const [status, title] = DOMAIN_STATUS[error.kind];
+  const extra: ProblemError['extra'] = { code: error.code };
+  if ('fields' in error && Array.isArray(error.fields)) extra.errors = error.fields;
+  if ('retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') extra.headers = { 'retry-after': String(error.retryAfterSeconds) };
+  return new ProblemError(status, title, error.message, extra);
+}
+
 export function toProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
+  if (error instanceof DomainError) return domainProblem(error);
   if (isRedisConnectionError(error)) return storeUnavailable();
   if (error instanceof HttpException) {
     const status = error.getStatus();

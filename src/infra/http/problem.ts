@@ -56,7 +56,6 @@ export const unauthorized = (detail: string) =>
 export const forbidden = (detail: string) => new ProblemError(403, 'Forbidden', detail);
 export const notFound = (detail: string) => new ProblemError(404, 'Not Found', detail);
 export const conflict = (detail: string) => new ProblemError(409, 'Conflict', detail);
-export const payloadTooLarge = (detail: string) => new ProblemError(413, 'Payload Too Large', detail);
 export const unprocessable = (detail: string, errors?: FieldError[]) => new ProblemError(422, 'Unprocessable Content', detail, { errors });
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
   new ProblemError(429, 'Too Many Requests', detail, { headers: { 'retry-after': String(retryAfterSeconds) } });

@@ -8,7 +8,7 @@ async function server(cfg: { publicUrl?: string; trustedProxies: string[] }): Pr
   await app.ready();
   return app;
 }
-const get = async (app: FastifyInstance, headers: Record<string, string>) => (await app.inject({ method: 'GET', url: '/', headers })).json() as { base: string; client: string };
+const get = async (app: FastifyInstance, headers: Record<string, string>) => (await app.inject({ method: 'GET', url: '/', headers })).json<{ base: string; client: string }>();
 
 describe('public URL and client address', () => {
   it('never believes Host or X-Forwarded-* from a client that is not a trusted proxy', async () => {

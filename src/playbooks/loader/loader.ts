@@ -104,7 +104,7 @@ export function loadText<T = unknown>(text: string, file: string, opts: LoadOpti
       Node(_, node) {
         const tag = (node as { tag?: string }).tag;
         if (tag && !CORE_TAGS.has(tag)) {
-          const p = pos((node as YamlNode).range?.[0] ?? 0);
+          const p = pos((node).range?.[0] ?? 0);
           at(p.line, p.column, '', `tag ${tag} is not allowed`, 'only plain YAML values: strings, numbers, booleans, null, lists and maps');
           badTag = true;
         }
@@ -154,7 +154,7 @@ export function loadText<T = unknown>(text: string, file: string, opts: LoadOpti
       line: start.line,
       column: start.column,
       kind: def.kind,
-      id: def.idOf ? def.idOf(parsed as never) : null,
+      id: def.idOf ? def.idOf(parsed) : null,
       value: parsed,
       hash: createHash('sha256').update(source).digest('hex'),
       source,
@@ -171,7 +171,7 @@ const idPositions = new WeakMap<object, { line: number; column: number }>();
 /** Schema first; semantic checks only when the schema passed. */
 function validateWith(def: KindDefinition, value: unknown): { issues: KindIssue[]; fromSchema: boolean } {
   const parsed = def.schema.safeParse(value);
-  if (!parsed.success) return { issues: flattenIssues(parsed.error.issues as z.core.$ZodIssue[]), fromSchema: true };
+  if (!parsed.success) return { issues: flattenIssues(parsed.error.issues), fromSchema: true };
   return { issues: def.check ? def.check(parsed.data) : [], fromSchema: false };
 }
 
@@ -384,7 +384,7 @@ export function locateIn(doc: Document, p: ReadonlyArray<PropertyKey>, lc: LineC
   }
   const p0 = lc.linePos(where);
   if (!complete || offset == null || !isScalar(node)) return { line: p0.line, column: p0.col };
-  const s = node as Scalar;
+  const s = node;
   const before = String(s.value).slice(0, offset);
   if (s.type === 'PLAIN' || s.type === 'QUOTE_SINGLE' || s.type === 'QUOTE_DOUBLE') {
     if (before.includes('\n')) return { line: p0.line, column: p0.col };

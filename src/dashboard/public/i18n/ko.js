@@ -183,7 +183,7 @@ export default {
   'decisions.duration': '기간',
   'decisions.reason': '사유',
   'decisions.submit': '차단',
-  'decisions.created': '{value} 을(를) 차단했습니다.',
+  'decisions.created': '{valueObj} 차단했습니다.',
   'decisions.exists': '{value} 은(는) 이미 차단 중입니다.',
   'decisions.feed': '방화벽 피드 주소 (EDL)',
   'decisions.feedHelp': '방화벽에는 feed 역할 키를 HTTP Basic 암호로 설정하세요. 주소에 키를 넣지 마세요.',

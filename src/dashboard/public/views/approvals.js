@@ -149,6 +149,8 @@ function Evidence({ evidence }) {
   };
   // as_org is shown with the AS number; ids of shares and default-empty fields say nothing.
   const hidden = new Set(['as_org', 'share_id', 'evidence']);
+  // A single address: its kind and address count say nothing (they matter for an IPv6 network).
+  if (e.kind === 'ip') for (const k of ['kind', 'addresses']) hidden.add(k);
   const rows = Object.entries(e).filter(([k, v]) => !hidden.has(k) && v !== '' && v !== null && v !== undefined && !(Array.isArray(v) && !v.length));
   return html`<dl class="kv" data-testid="approval-evidence">${rows.map(([k, v]) => {
     const label = i18n.has(`evidence.${k}`) ? t(`evidence.${k}`) : k;
@@ -167,7 +169,7 @@ function ApprovalCard({ a }) {
   const sentences = changeSentences(i18n, names, a.change);
   const playbook = typeof a.change.playbook === 'string' ? a.change.playbook : null;
   return html`<${Card} className="approval"
-    title=${html`<span data-testid="approval-sentence">${sentences.join(' · ')}</span>`}
+    title=${html`<span data-testid="approval-sentence">${sentences[0]}</span>`}
     actions=${html`${a.kind ? html`<${Badge}>${i18n.has(kindKey) ? t(kindKey) : a.kind}</${Badge}>` : null} ${a.jurisdiction ? html`<${Badge}><${JName} id=${a.jurisdiction} /></${Badge}>` : null}`}>
     <p class="muted small">
       ${playbook ? html`${t('approvals.playbook', { id: playbook })} · ` : null}
@@ -178,7 +180,7 @@ function ApprovalCard({ a }) {
     ${a.votes.length
       ? html`<ul class="votes muted small" data-testid="approval-votes">${a.votes.map((v) => html`<li>${t(`approvals.vote.${v.vote}`)} · <${JName} id=${v.by.jurisdiction} /> · ${i18n.time(v.at)}${v.comment ? html` — <q>${v.comment}</q>` : null}</li>`)}</ul>`
       : null}
-    <div class="grid-2 tight">
+    <div class="grid-2 tight top">
       <div class="change" data-testid="approval-change"><h3>${t('approvals.change')}</h3>
         <ul class="sentences">${sentences.map((x) => html`<li>${x}</li>`)}</ul>
       </div>

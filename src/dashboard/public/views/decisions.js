@@ -71,7 +71,7 @@ export function BlockForm({ value: initial = '', compact = false }) {
     e.preventDefault();
     const d = await run(() => api.post('/v1/decisions', { value: value.trim(), duration, reason: reason.trim(), jurisdiction }));
     if (d) {
-      notify(t('decisions.created', { value: d.value }), 'ok');
+      notify(t('decisions.created', { value: d.value, valueObj: `${d.value}${i18n.objectParticle(d.value)}` }), 'ok');
       setReason('');
       if (!initial) setValue('');
       bump();

@@ -12,7 +12,7 @@ import { RunEngine } from './engine.service';
  * idempotent per (playbook, alert id), so a chunk stored again starts nothing twice.
  */
 @Injectable()
-export class PlaybookAlertSink implements OnModuleInit {
+export class PlaybookAlertListener implements OnModuleInit {
   private readonly log = new Logger('playbook-alerts');
 
   constructor(
