@@ -87,11 +87,12 @@ describe('build only when the sources changed (npm start / prestart)', () => {
     // A miniature project with the real script: src/, the tsconfigs, and this checkout's TypeScript.
     const dir = mkdtempSync(path.join(tmpdir(), 'gwanje-build-'));
     mkdirSync(path.join(dir, 'scripts'));
-    cpSync(path.join(ROOT, 'scripts/build-if-stale.js'), path.join(dir, 'scripts/build-if-stale.js'));
+    for (const f of ['build-if-stale.js', 'copy-lua.js']) cpSync(path.join(ROOT, 'scripts', f), path.join(dir, 'scripts', f));
     mkdirSync(path.join(dir, 'src/cli'), { recursive: true });
     writeFileSync(path.join(dir, 'src/main.ts'), 'export const a: number = 1;\n');
     writeFileSync(path.join(dir, 'src/cli/main.ts'), 'export const b: string = "x";\n');
     writeFileSync(path.join(dir, 'src/main.spec.ts'), 'export const spec = 1;\n');
+    writeFileSync(path.join(dir, 'src/cli/x-1.lua'), "return redis.call('GET', KEYS[1])\n");
     writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'ES2022', outDir: './dist', rootDir: './src', strict: true, types: [] }, include: ['src/**/*.ts'] }));
     writeFileSync(path.join(dir, 'tsconfig.build.json'), JSON.stringify({ extends: './tsconfig.json', exclude: ['src/**/*.spec.ts'] }));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
@@ -101,6 +102,7 @@ describe('build only when the sources changed (npm start / prestart)', () => {
     expect(first.stderr).toMatch(/compiling/);
     expect(first.status).toBe(0);
     const built = statSync(path.join(dir, 'dist/main.js')).mtimeMs;
+    expect(readFileSync(path.join(dir, 'dist/cli/x-1.lua'), 'utf8')).toContain('KEYS[1]');
     expect(JSON.parse(readFileSync(path.join(dir, 'dist/.build-stamp.json'), 'utf8')).hash).toMatch(/^[0-9a-f]{64}$/);
 
     // Unchanged sources, even with a newer mtime (a checkout, an editor's save): no tsc.

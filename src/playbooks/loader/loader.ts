@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node as YamlNode, type Scalar } from 'yaml';
+import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { API_VERSION, documentKinds, type KindDefinition, type KindIssue, type KindRegistry } from './kinds';
 
@@ -104,7 +104,7 @@ export function loadText<T = unknown>(text: string, file: string, opts: LoadOpti
       Node(_, node) {
         const tag = (node as { tag?: string }).tag;
         if (tag && !CORE_TAGS.has(tag)) {
-          const p = pos((node).range?.[0] ?? 0);
+          const p = pos(node.range?.[0] ?? 0);
           at(p.line, p.column, '', `tag ${tag} is not allowed`, 'only plain YAML values: strings, numbers, booleans, null, lists and maps');
           badTag = true;
         }
