@@ -172,7 +172,7 @@ function Shell({ apiKey, who, i18n, setLang, onSignOut }) {
     loadCapabilities().then(setCaps);
   }, []);
   // One language at a time: toasts written in the other language go.
-  // useEffect(() => setToasts([]), [i18n.lang]);
+  useEffect(() => setToasts([]), [i18n.lang]);
 
   // Poll every 5 s while the tab is visible; decision events (SSE over fetch) refresh at once.
   useEffect(() => {
