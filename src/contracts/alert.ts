@@ -19,6 +19,14 @@ export const AlertFormat = z.enum([
 ]);
 export type AlertFormat = z.infer<typeof AlertFormat>;
 
+/**
+ * A format id as ingest, syslog senders and alerts carry it: a built-in (AlertFormat), `auto`, or the
+ * id of a `kind: LogFormat` document loaded at run time (src/formats), so it is checked against the
+ * formats in force where it is used, not by an enum.
+ */
+export const FormatId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a format id: lower-case letters, digits and dashes');
+export type FormatId = z.infer<typeof FormatId>;
+
 /** Formats a client may ask for: every parser plus `auto`, which detects per line. */
 export const IngestFormat = z.enum([...AlertFormat.options, 'auto']);
 export type IngestFormat = z.infer<typeof IngestFormat>;
@@ -63,7 +71,8 @@ export const NormalizedAlert = z.object({
     id: SeverityId,
     raw: z.string().nullable(),
   }),
-  format: AlertFormat,
+  /** A built-in format or a loaded LogFormat's id. */
+  format: FormatId,
   /** The line as received, cut to the configured bound. */
   original: z.string(),
 });

@@ -216,6 +216,6 @@ describe('normalizeLine: parsing and envelope', () => {
   });
 
   test('an explicit format that has no parser is rejected', () => {
-    expect(normalizeLine('x', 1, opts({ format: 'nonexistent' as never }))).toMatchObject({ kind: 'reject', error: 'unknown format nonexistent' });
+    expect(normalizeLine('x', 1, opts({ format: 'nonexistent' }))).toMatchObject({ kind: 'reject', error: 'unknown format nonexistent' });
   });
 });

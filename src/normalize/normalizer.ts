@@ -1,13 +1,27 @@
 import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
-import type { IngestFormat, NormalizedAlert } from '../contracts/alert';
+import type { FormatId, NormalizedAlert } from '../contracts/alert';
 import type { AlertParser, ParseContext, ParseResult } from './parser';
 import { PARSERS, parserFor } from './parsers';
 import { parseSyslogHeader } from './syslog-header';
 
+/**
+ * Formats defined at run time (src/formats: `kind: LogFormat` documents). Built-ins always win:
+ * a loaded id equal to a built-in one is refused where it loads, and `auto` tries built-ins first.
+ */
+export interface FormatLookup {
+  /** A loaded format by id (built-ins are not asked for). */
+  get(id: string): AlertParser | undefined;
+  /** Loaded formats in the order `auto` tries them, after every built-in. */
+  readonly detectOrder: readonly AlertParser[];
+}
+
 export interface NormalizeOptions extends ParseContext {
-  format: IngestFormat;
+  /** A built-in format, `auto`, or a loaded format's id (looked up in `formats`). */
+  format: FormatId;
   maxLineBytes: number;
+  /** Loaded formats; without it only built-ins are known. */
+  formats?: FormatLookup;
   /**
    * Hashed into the id instead of the line, for messages that are unique by receipt (syslog: listener,
    * sender, receive time, message number). Holds a NUL, which no accepted line does, so it never
@@ -55,11 +69,15 @@ export function decodeText(bytes: Uint8Array): string {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x08\x0A-\x1F\x7F]/;
 
-/** Detect a line's format for `auto`; null when no parser claims it. */
-export function detectFormat(message: string): AlertParser | null {
+/** Detect a line's format for `auto` (built-ins first, then loaded formats); null when no parser claims it. */
+export function detectFormat(message: string, formats?: FormatLookup, program?: string | null): AlertParser | null {
   for (const p of PARSERS) if (p.detect(message)) return p;
+  if (formats) for (const p of formats.detectOrder) if (p.detect(message, program)) return p;
   return null;
 }
+
+/** The parser of a named format: a built-in, else a loaded one. */
+export const resolveFormat = (format: string, formats?: FormatLookup): AlertParser | undefined => parserFor(format) ?? formats?.get(format);
 
 /** Normalize one line: strip a syslog header if any, pick the parser, parse, stamp the envelope. */
 export function normalizeLine(raw: string, lineNo: number, opts: NormalizeOptions): LineOutcome {
@@ -74,7 +92,7 @@ export function normalizeLine(raw: string, lineNo: number, opts: NormalizeOption
 
   const envelope = trimmed.startsWith('{') ? null : parseSyslogHeader(trimmed, opts);
   const message = envelope ? envelope.message : trimmed;
-  const parser = opts.format === 'auto' ? detectFormat(message) : parserFor(opts.format);
+  const parser = opts.format === 'auto' ? detectFormat(message, opts.formats, envelope?.program) : resolveFormat(opts.format, opts.formats);
   if (!parser) return fail(opts.format === 'auto' ? 'format not recognised (auto)' : `unknown format ${opts.format}`);
 
   let result: ParseResult;

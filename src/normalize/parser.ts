@@ -24,9 +24,10 @@ export type ParseResult =
 export type ParsedAlert = Omit<NormalizedAlert, 'id' | 'received' | 'jurisdiction' | 'original'>;
 
 export interface AlertParser {
-  readonly format: AlertFormat;
-  /** Cheap test used by `auto` detection. */
-  detect(line: string): boolean;
+  /** A built-in AlertFormat, or a loaded LogFormat's id (src/formats). */
+  readonly format: AlertFormat | (string & {});
+  /** Cheap test used by `auto` detection; `program` is the syslog tag the header carried, if any. */
+  detect(line: string, program?: string | null): boolean;
   /** Must never throw: every failure is a `reject` with a reason. */
   parse(line: string, ctx: ParseContext): ParseResult;
 }

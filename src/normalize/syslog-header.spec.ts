@@ -8,7 +8,7 @@ describe('RFC 5424', () => {
       '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"] An application event',
       ctx,
     );
-    expect(env).toEqual({ pri: 165, host: 'mymachine.example.com', time: { iso: '2003-10-11T22:14:15.003Z', zone: 'explicit' }, message: 'An application event' });
+    expect(env).toEqual({ pri: 165, host: 'mymachine.example.com', time: { iso: '2003-10-11T22:14:15.003Z', zone: 'explicit' }, program: 'evntslog', message: 'An application event' });
   });
 
   test('SD values with escaped ] , escaped quotes and a literal ] inside quotes', () => {
@@ -23,7 +23,7 @@ describe('RFC 5424', () => {
   });
 
   test('"-" values are null', () => {
-    expect(parseSyslogHeader('<34>1 - - - - - - msg', ctx)).toEqual({ pri: 34, host: null, time: null, message: 'msg' });
+    expect(parseSyslogHeader('<34>1 - - - - - - msg', ctx)).toEqual({ pri: 34, host: null, time: null, program: null, message: 'msg' });
   });
 
   test('SD "-" with an empty message', () => {
@@ -45,7 +45,7 @@ describe('RFC 5424', () => {
 describe('RFC 3164', () => {
   test('with host and tag: no year, no zone → configured zone, closest year', () => {
     const env = parseSyslogHeader('<34>Oct 11 22:14:15 mymachine su[123]: \'su root\' failed', ctx);
-    expect(env).toEqual({ pri: 34, host: 'mymachine', time: { iso: '2025-10-11T13:14:15.000Z', zone: 'configured' }, message: "'su root' failed" });
+    expect(env).toEqual({ pri: 34, host: 'mymachine', time: { iso: '2025-10-11T13:14:15.000Z', zone: 'configured' }, program: 'su', message: "'su root' failed" });
   });
 
   test('without PRI (iptables corpus line)', () => {

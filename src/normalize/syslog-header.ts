@@ -5,6 +5,8 @@ export interface SyslogEnvelope {
   pri: number | null;
   host: string | null;
   time: TimeResult | null;
+  /** The program: RFC 5424 APP-NAME or the RFC 3164 tag ("filterlog" of "filterlog[123]: "); null when none. */
+  program?: string | null;
   message: string;
 }
 
@@ -45,7 +47,7 @@ export function parseSyslogHeader(line: string, ctx: { receivedAt: number; timez
     const after = skipStructuredData(line, m[0].length);
     let message = line.slice(after);
     if (message.startsWith('\uFEFF')) message = message.slice(1);
-    return { pri: Number(m[1]), host: nil(m[3]), time: m[2] === '-' ? null : parseIsoLike(m[2], ctx.timezone), message };
+    return { pri: Number(m[1]), host: nil(m[3]), time: m[2] === '-' ? null : parseIsoLike(m[2], ctx.timezone), program: nil(m[4]), message };
   }
   m = RFC3164.exec(line);
   if (m) {
@@ -60,7 +62,8 @@ export function parseSyslogHeader(line: string, ctx: { receivedAt: number; timez
       message = line.slice(m[0].length - host.length - 1);
       host = null;
     }
-    return { pri: m[1] ? Number(m[1]) : null, host, time, message: stripTag(message) };
+    const tag = tagOf(message);
+    return { pri: m[1] ? Number(m[1]) : null, host, time, program: tag?.program ?? null, message: tag ? message.slice(tag.length) : message };
   }
   m = PRI_ONLY.exec(line);
   if (m) return { pri: Number(m[1]), host: null, time: null, message: line.slice(m[0].length) };
@@ -69,9 +72,9 @@ export function parseSyslogHeader(line: string, ctx: { receivedAt: number; timez
 
 const nil = (v: string) => (v === '-' ? null : v);
 
-/** "suricata[123]: msg" or "CEF:0|.." — drop a program tag, but never a CEF/LEEF prefix. */
-function stripTag(message: string): string {
-  if (/^(CEF|LEEF):/.test(message)) return message;
-  const m = /^[A-Za-z0-9_./-]{1,48}(\[\d+\])?: /.exec(message);
-  return m ? message.slice(m[0].length) : message;
+/** "suricata[123]: msg" or "CEF:0|.." — a program tag to drop, but never a CEF/LEEF prefix. */
+function tagOf(message: string): { program: string; length: number } | null {
+  if (/^(CEF|LEEF):/.test(message)) return null;
+  const m = /^([A-Za-z0-9_./-]{1,48})(\[\d+\])?: /.exec(message);
+  return m ? { program: m[1], length: m[0].length } : null;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AlertFormat, IngestFormat } from '../../contracts/alert';
+import { AlertFormat, FormatId } from '../../contracts/alert';
 import { UtcOffset } from '../../contracts/zone';
 import { Tlp } from '../../contracts/tlp';
 import { durationText } from '../../contracts/duration';
@@ -23,7 +23,8 @@ export type JurisdictionConfig = z.infer<typeof JurisdictionConfig>;
 export const SyslogSender = z.strictObject({
   cidr: Cidr,
   jurisdiction: z.string(),
-  format: IngestFormat.default('auto'),
+  /** A built-in format, `auto`, or a loaded LogFormat id (checked against the formats in force at start-up). */
+  format: FormatId.default('auto'),
   timezone: Offset.optional(),
 });
 
@@ -310,7 +311,7 @@ export const GwanjeConfig = z.strictObject({
       maxLineBytes: z.number().int().min(256).default(64 * 1024),
       originalMaxBytes: z.number().int().min(64).default(4096),
       defaultTimezone: Offset.default('+09:00'),
-      defaultFormat: IngestFormat.default('auto'),
+      defaultFormat: FormatId.default('auto'),
       idempotencyTtlSeconds: z.number().int().positive().default(86_400),
       rejectsPerJurisdiction: z.number().int().positive().default(10_000),
       /** Rejects listed in one ingest answer and stored from one batch; the rest are only counted (`rejectedCount`). */
@@ -331,6 +332,16 @@ export const GwanjeConfig = z.strictObject({
   detection: DetectionConfig.prefault({}),
   blocklist: BlocklistConfig.prefault({}),
   playbooks: PlaybooksConfig.prefault({}),
+  /** Device formats as data: kind: LogFormat documents (docs/formats.md). */
+  formats: z
+    .strictObject({
+      /** Directory of LogFormat YAML documents (recursively); a missing directory means none. */
+      dir: z.string().default('./formats'),
+      /** Re-validate changed files and swap them in (a bad edit keeps the old version). */
+      watch: z.boolean().default(true),
+      watchDebounceMs: z.number().int().min(0).max(60_000).default(250),
+    })
+    .prefault({}),
   cel: CelConfig.prefault({}),
   sharing: SharingConfig.prefault({}),
   peers: z.array(PeerConfig).default([]),

@@ -1,17 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EventMap, EventName } from '../../contracts/events';
 
 export type EventHandler<K extends EventName> = (payload: EventMap[K]) => Promise<void> | void;
 
 /**
  * The typed in-process event bus. `emit` runs the handlers one after the other, in the order they
- * subscribed (Nest initialises a module's imports first, so a lower domain's listener runs before
- * a higher one's), and rejects with the first handler error after logging it: the publisher decides
- * whether that fails its work (an ingest chunk is retried) or is only logged.
+ * subscribed (a listener that must run after another listens to that one's own event instead, as
+ * playbooks do with `alerts.scored`), and rejects with the first handler error (the rest do not run): the publisher
+ * decides whether that fails its work (an ingest chunk is retried) or is only logged.
  */
 @Injectable()
 export class EventBus {
-  private readonly log = new Logger('events');
   private readonly handlers = new Map<EventName, Array<EventHandler<never>>>();
 
   on<K extends EventName>(name: K, handler: EventHandler<K>): () => void {
@@ -25,14 +24,7 @@ export class EventBus {
   }
 
   async emit<K extends EventName>(name: K, payload: EventMap[K]): Promise<void> {
-    for (const handler of [...(this.handlers.get(name) ?? [])]) {
-      try {
-        await (handler as EventHandler<K>)(payload);
-      } catch (err) {
-        this.log.error({ err, event: name }, 'event handler failed');
-        throw err;
-      }
-    }
+    for (const handler of [...(this.handlers.get(name) ?? [])]) await (handler as EventHandler<K>)(payload);
   }
 
   listeners(name: EventName): number {

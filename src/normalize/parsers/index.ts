@@ -27,4 +27,4 @@ export const PARSERS: readonly AlertParser[] = [
   pfParser,
 ];
 
-export const parserFor = (format: AlertFormat): AlertParser | undefined => PARSERS.find((p) => p.format === format);
+export const parserFor = (format: AlertFormat | (string & {})): AlertParser | undefined => PARSERS.find((p) => p.format === format);

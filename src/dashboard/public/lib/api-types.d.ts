@@ -83,7 +83,7 @@ export interface Paths {
             id: number;
             raw: string | null;
           };
-          format: "suricata-eve" | "snort-json" | "snort-fast" | "cef" | "leef" | "fortigate" | "panos" | "modsecurity" | "ecs" | "netfilter" | "pf";
+          format: string;
           original: string;
           enrichment: {
             country: string | null;
@@ -822,7 +822,7 @@ export interface Paths {
             id: number;
             raw: string | null;
           };
-          format: "suricata-eve" | "snort-json" | "snort-fast" | "cef" | "leef" | "fortigate" | "panos" | "modsecurity" | "ecs" | "netfilter" | "pf";
+          format: string;
           original: string;
         }>;
         extensions: Record<string, unknown>;
