@@ -163,7 +163,7 @@ export class InboxPolicyService {
   }
 
   /** The approvals service decided a review edge's approval. */
-  async onReviewDecided(p: { approvalId: string; outcome: string; shareId?: string; jurisdiction?: string }): Promise<InboxState | null> {
+  async onReviewDecided(p: { approvalId: string; outcome: string; approved?: boolean; shareId?: string; jurisdiction?: string }): Promise<InboxState | null> {
     const ref = p.shareId && p.jurisdiction ? { shareId: p.shareId, jurisdiction: p.jurisdiction } : await this.store.recallReview(p.approvalId);
     const entry = ref && (await this.store.getEntry(ref.jurisdiction, ref.shareId));
     if (!entry) {
@@ -171,7 +171,8 @@ export class InboxPolicyService {
       return null;
     }
     if (entry.state.status !== 'pending-review') return entry.state;
-    const approved = /^approve/i.test(p.outcome);
+    // A timed-out review with on_timeout: approve goes ahead: the approval says so in `approved`.
+    const approved = p.approved ?? /^approve/i.test(p.outcome);
     let state: InboxState;
     if (entry.revoked) state = this.state('denied', { approvalId: p.approvalId, note: `the share was revoked before the review ended (${p.outcome})` });
     else if (!approved) state = this.state('denied', { approvalId: p.approvalId, note: `review ${p.outcome}` });

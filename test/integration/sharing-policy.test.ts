@@ -93,6 +93,11 @@ describe('trust modes and edge filters', () => {
     await app.app.get(QueuesService).queue(ReviewDecidedJob.queue).add(ReviewDecidedJob.name, { approvalId: 'ap-2', outcome: 'denied', shareId: r2.body.shareId, jurisdiction: 'seoul' });
     await eventually(async () => (await inbox('seoul', '45.155.205.12'))[0].state.status === 'denied');
     expect(await active('seoul', '45.155.205.12')).toEqual([]);
+    // A review that timed out with on_timeout: approve goes ahead.
+    const r3 = await share({ value: '45.155.205.14', from: 'seoul-gangnam', to: ['parent'] });
+    await app.app.get(QueuesService).queue(ReviewDecidedJob.queue).add(ReviewDecidedJob.name, { approvalId: 'ap-3', outcome: 'timed-out', approved: true, shareId: r3.body.shareId, jurisdiction: 'seoul' });
+    await eventually(async () => (await active('seoul', '45.155.205.14')).length === 1);
+    expect((await inbox('seoul', '45.155.205.14'))[0].state).toMatchObject({ status: 'approved', approvalId: 'ap-3' });
   });
 
   it('min confidence and max TLP of the edge', async () => {
