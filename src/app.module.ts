@@ -20,6 +20,7 @@ import type { RedisTarget } from './infra/redis/embedded-redis';
 import { RedisModule } from './infra/redis/redis.module';
 import { IngestModule } from './ingest/ingest.module';
 import { JurisdictionsModule } from './jurisdictions/jurisdictions.module';
+import { LearningModule } from './learning/learning.module';
 import { PlaybooksModule } from './playbooks/playbooks.module';
 import { SharingModule } from './sharing/sharing.module';
 import { OverviewModule } from './overview/overview.module';
@@ -45,6 +46,7 @@ export class AppModule {
         BlocklistModule,
         PlaybooksModule,
         SharingModule,
+        LearningModule,
         HealthModule,
         OverviewModule,
         DashboardModule,

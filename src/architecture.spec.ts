@@ -78,7 +78,7 @@ describe('architecture: imports follow the README dependency order', () => {
   it('reads the order from the README', () => {
     expect(order[0]).toEqual(['contracts']);
     expect(order[1]).toEqual(['infra']);
-    expect(order.flat()).toEqual(expect.arrayContaining(['detection', 'playbooks', 'sharing', 'approvals', 'blocklist', 'app']));
+    expect(order.flat()).toEqual(expect.arrayContaining(['detection', 'playbooks', 'sharing', 'approvals', 'blocklist', 'learning', 'app']));
   });
 
   it('every src file imports only its own unit or units below it', () => {
@@ -103,5 +103,8 @@ describe('architecture: imports follow the README dependency order', () => {
     expect(check(l, 'audit/audit.controller.ts', "import { Roles } from '../auth/auth.decorators';")).toEqual([]);
     expect(check(l, 'playbooks/runs/engine.service.ts', "import { SHARING } from '../../sharing/sharing.port';")).toEqual([]);
     expect(check(l, 'main.ts', "import { AppModule } from './app.module';")).toEqual([]);
+    // Learning reads detection's features and registers its factor; detection never imports learning.
+    expect(check(l, 'learning/learning.service.ts', "import { DetectionFeatures } from '../detection/features';")).toEqual([]);
+    expect(check(l, 'detection/detection.service.ts', "import { ModelFactor } from '../learning/model-factor';")).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { CONFIG } from '../infra/config/config.module';
@@ -6,9 +7,10 @@ import { REDIS } from '../infra/redis/redis.module';
 import { compareStreamIds } from '../infra/redis/stream-id';
 import type { NormalizedAlert } from '../contracts/alert';
 import { luaScript } from '../infra/redis/scripts';
+import { ingestTotalsKey } from '../contracts/ingest-totals';
 
-/** Settings, then 5 values per alert (see the script's header); it builds its key names from the prefix. */
-const storeChunk = luaScript<[], string[], string[]>(__dirname, 'lua/store-chunk-0.lua');
+/** The ingest totals hash, then settings and 5 values per alert (see the script's header); it builds its other key names from the prefix. */
+const storeChunk = luaScript<[totals: string], string[], [stored: string[], again: string[]]>(__dirname, 'lua/store-chunk-1.lua');
 
 
 /** A position in the newest-first merge of jurisdiction streams: stream id, then jurisdiction. */
@@ -40,13 +42,23 @@ export class AlertsStore {
     storeChunk.define(this.redis);
   }
 
-  /** Store alerts not stored before; returns those stored now. Atomic per chunk, so a killed worker leaves all or nothing. */
-  async storeChunk(alerts: NormalizedAlert[]): Promise<NormalizedAlert[]> {
+  /**
+   * Store alerts not stored before. Atomic per chunk, so a killed worker leaves all or nothing.
+   * `fresh`: stored now; `again`: stored by an earlier attempt of the same chunk (`chunkId`), which
+   * a retry must still hand to detection (it may have died before scoring them). Each stored id's
+   * seen-bucket value is an 8-hex tag of its chunk, so this costs no key per chunk.
+   */
+  async storeChunk(alerts: NormalizedAlert[], chunkId: string): Promise<{ fresh: NormalizedAlert[]; again: NormalizedAlert[]; pending: NormalizedAlert[] }> {
     const minId = `${Date.now() - this.config.alerts.retentionDays * 86_400_000}-0`;
-    const args: string[] = [this.p, String(this.config.alerts.maxPerJurisdiction), String(this.config.alerts.perIpIndex), String(this.ttlSeconds), minId];
+    const tag = createHash('sha1').update(chunkId).digest('hex').slice(0, 8);
+    const args: string[] = [this.p, String(this.config.alerts.maxPerJurisdiction), String(this.config.alerts.perIpIndex), String(this.ttlSeconds), minId, tag];
     for (const a of alerts) args.push(a.id, a.jurisdiction, a.source.ip, a.timestamp.slice(0, 10), JSON.stringify(a));
-    const stored = new Set(await storeChunk.run(this.redis, [], args));
-    return alerts.filter((a) => stored.has(a.id));
+    const [stored, again] = await storeChunk.run(this.redis, [ingestTotalsKey(this.p)], args);
+    const s = new Set(stored);
+    const g = new Set(again);
+    const fresh = alerts.filter((a) => s.has(a.id));
+    // `pending`: what detection must be offered, in chunk order (it skips a chunk it already scored).
+    return { fresh, again: alerts.filter((a) => g.has(a.id)), pending: g.size ? alerts.filter((a) => s.has(a.id) || g.has(a.id)) : fresh };
   }
 
   /** Newest first across the given jurisdictions, by receive time. */

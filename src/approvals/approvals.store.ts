@@ -98,7 +98,7 @@ export class ApprovalsStore {
   async list(q: { status?: string; limit: number; keep: (a: ApprovalRecord) => boolean }): Promise<ApprovalRecord[]> {
     const key = q.status === 'pending' ? this.k.pending() : this.k.all();
     const out: ApprovalRecord[] = [];
-    for (let start = 0; start < 5000; start += 200) {
+    for (let start = 0, scanned = 0; scanned < 5000; scanned += 200) {
       const ids = await this.redis.zrevrange(key, start, start + 199);
       if (!ids.length) break;
       const rows = await this.getMany(ids);
@@ -106,6 +106,8 @@ export class ApprovalsStore {
       for (const a of rows) if (a && (!q.status || a.status === q.status) && q.keep(a) && out.length < q.limit) out.push(a);
       if (gone.length) await this.redis.zrem(key, ...gone);
       if (out.length >= q.limit || ids.length < 200) break;
+      // The pruned entries no longer take up ranks: the next page starts that much earlier.
+      start += ids.length - gone.length;
     }
     return out;
   }

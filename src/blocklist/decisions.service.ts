@@ -134,7 +134,7 @@ export class DecisionsService {
       this.log.log({ decisionId: id, value: decision.value, jurisdiction: decision.jurisdiction, origin: decision.origin.type, expires: decision.expires, repeat }, 'decision created');
       // Detection's recurrence factor listens: an IP that comes back after a block scores higher. The ban stands if a listener fails.
       await this.events
-        .emit('decision.created', { id, value: decision.value, scope: decision.scope, jurisdiction: decision.jurisdiction, expires: decision.expires, at: now })
+        .emit('decision.created', { id, value: decision.value, scope: decision.scope, jurisdiction: decision.jurisdiction, expires: decision.expires, at: now, origin: { type: decision.origin.type, id: decision.origin.id }, tlp: decision.tlp })
         .catch((err) => this.log.warn({ err, value: decision.value }, 'decision.created not handled'));
       return { ok: true, decision, created: true };
     }
@@ -158,6 +158,10 @@ export class DecisionsService {
     if (!(await this.store.end(ended))) return { ok: true, decision: (await this.store.get(id)) ?? d, ended: false };
     await this.audit.record({ actor: opts.actor, action: 'decision.ended', jurisdiction: d.jurisdiction, target: { type: 'decision', id }, reason: opts.reason, detail: { value: d.value, expires: d.expires } });
     this.log.log({ decisionId: id, value: d.value, jurisdiction: d.jurisdiction, by: opts.actor.id }, 'decision ended');
+    // Learning listens (an unblock "false positive" is a benign label); the unblock stands if a listener fails.
+    await this.events
+      .emit('decision.ended', { id, value: d.value, scope: d.scope, jurisdiction: d.jurisdiction, reason: opts.reason, by: { type: opts.actor.type, id: opts.actor.id }, tlp: d.tlp, at: Date.now() })
+      .catch((err) => this.log.warn({ err, value: d.value }, 'decision.ended not handled'));
     return { ok: true, decision: ended, ended: true };
   }
 

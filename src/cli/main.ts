@@ -1,7 +1,9 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { Command } from 'commander';
 import { registerBlocklist } from './blocklist.command';
+import { registerFormats } from './formats.command';
 import { registerKeys } from './keys.command';
+import { registerModel } from './model.command';
 import { registerPlaybooks } from './playbooks.command';
 import { registerReplay } from './replay.command';
 import { registerScenario } from './scenario.command';
@@ -31,6 +33,8 @@ registerReplay(program);
 registerScenario(program);
 registerPlaybooks(program);
 registerBlocklist(program);
+registerFormats(program);
+registerModel(program);
 program.parseAsync(process.argv).catch((e) => {
   process.stderr.write(`gwanje: ${(e as Error).message}\n`);
   process.exitCode = 1;

@@ -12,6 +12,15 @@ interface ReplayOptions {
   url?: string;
   key?: string;
   batchLines: string;
+  maxWait: string;
+}
+
+/** Wait asked by a Retry-After header (seconds or an HTTP date), in ms; null when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | null {
+  if (!header) return null;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 /** Split file bytes into batches of whole lines, remembering each batch's first line number. */
@@ -53,6 +62,7 @@ export function registerReplay(program: Command) {
     .option('--url <url>', API_OPTION_HELP.url)
     .option('--key <key>', API_OPTION_HELP.key)
     .option('--batch-lines <n>', 'lines per request', '5000')
+    .option('--max-wait <seconds>', 'longest total wait on a busy server (429/503 with Retry-After) before giving up', '3600')
     .action(async (file: string, opts: ReplayOptions) => {
       try {
         await replay(file, opts);
@@ -69,6 +79,8 @@ async function replay(file: string, opts: ReplayOptions) {
   const base = opts.url ?? defaultApiUrl();
   const perBatch = Number(opts.batchLines);
   if (!Number.isInteger(perBatch) || perBatch < 1) fail(`--batch-lines: ${opts.batchLines} is not a positive whole number`);
+  const maxWaitMs = Number(opts.maxWait) * 1000;
+  if (!Number.isFinite(maxWaitMs) || maxWaitMs < 0) fail(`--max-wait: ${opts.maxWait} is not a number of seconds`);
   let bytes: Buffer;
   try {
     if (!statSync(file).isFile()) fail(`${file}: not a file`);
@@ -79,7 +91,8 @@ async function replay(file: string, opts: ReplayOptions) {
   }
   const parts = batches(bytes, perBatch, 4 * 1024 * 1024);
   const total = parts.reduce((n, p) => n + p.lines, 0);
-  const summary = { lines: total, accepted: 0, skipped: 0, rejected: 0, replayed: 0, requests: 0 };
+  const summary = { lines: total, accepted: 0, skipped: 0, rejected: 0, replayed: 0, requests: 0, busy: 0 };
+  let waitedMs = 0;
   const rejects: string[] = [];
   const started = Date.now();
   let done = 0;
@@ -88,12 +101,24 @@ async function replay(file: string, opts: ReplayOptions) {
     const params = new URLSearchParams({ format: opts.format });
     if (opts.jurisdiction) params.set('jurisdiction', opts.jurisdiction);
     const idem = 'replay-' + createHash('sha256').update(`${opts.jurisdiction ?? ''}\0${opts.format}\0`).update(part.body).digest('hex').slice(0, 40);
-    const res = await apiFetch(base, `/v1/ingest?${params}`, {
-      method: 'POST',
-      headers: { 'x-api-key': key, 'content-type': 'text/plain', 'content-encoding': 'gzip', 'idempotency-key': idem },
-      body: gzipSync(part.body),
-    });
-    summary.requests++;
+    const body = gzipSync(part.body);
+    let res: Response;
+    // A busy server (back-pressure) refused the batch before taking any of it: send the same batch, same key, after the wait it asks.
+    for (;;) {
+      res = await apiFetch(base, `/v1/ingest?${params}`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'text/plain', 'content-encoding': 'gzip', 'idempotency-key': idem },
+        body,
+      });
+      summary.requests++;
+      const wait = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers.get('retry-after')) : null;
+      if (wait === null || waitedMs + wait > maxWaitMs) break;
+      await res.arrayBuffer().catch(() => undefined);
+      summary.busy++;
+      waitedMs += wait;
+      if (process.stderr.isTTY) process.stderr.write(`\r  server busy (HTTP ${res.status}); lines ${part.firstLine}+ again in ${Math.ceil(wait / 1000)} s`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
     if (res.status !== 202) fail(`lines ${part.firstLine}-${part.firstLine + part.lines - 1}: ${await problemText(res)}`, 1);
     // The ingest answer (IngestResponse); servers before rejectedCount sent only the listed rejects.
     const answer = (await res.json()) as { accepted: number; skipped: number; rejected: Array<{ line: number; error: string }>; rejectedCount?: number; duplicate: boolean };
@@ -113,6 +138,7 @@ async function replay(file: string, opts: ReplayOptions) {
     `replayed ${file}: ${summary.lines} lines in ${summary.requests} requests, ${secs.toFixed(1)} s (${Math.round(summary.lines / Math.max(secs, 0.001))} lines/s)\n` +
       `  accepted ${summary.accepted}, skipped ${summary.skipped} (not alerts), rejected ${summary.rejected}` +
       (summary.replayed ? `, ${summary.replayed} batches already sent before (no-op)` : '') +
+      (summary.busy ? `, waited ${Math.round(waitedMs / 1000)} s on a busy server (${summary.busy} retries)` : '') +
       '\n' +
       (rejects.length ? `first rejects:\n${rejects.join('\n')}\n  (all of them: GET /v1/ingest/rejects)\n` : ''),
   );

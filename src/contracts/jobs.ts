@@ -180,5 +180,18 @@ export const PeerDeliverJob = defineJob({
 /** Stable per (peer, epoch, seq). */
 export const peerDeliverJobId = (peer: string, epoch: string, seq: number) => `fed-${peer}-${epoch}-${seq}`.replace(/:/g, '_');
 
+// ---- learning ----
+
+/** Learning's queue: model training (on a schedule, a repeatable job). */
+export const LEARNING_QUEUE = 'learning';
+
+/** Train a model from the labelled examples: of one jurisdiction, or of every jurisdiction with examples (and the hub). */
+export const TrainModelsJob = defineJob({
+  name: 'learning.train',
+  queue: LEARNING_QUEUE,
+  payload: z.object({ jurisdiction: z.string().min(1).optional(), by: z.string().min(1).default('schedule') }),
+  options: { removeOnComplete: { age: 86_400, count: 50 } },
+});
+
 /** Every job, for the start-up check that each has exactly one handler. */
-export const ALL_JOBS: readonly JobDefinition[] = [StoreChunkJob, ThreatFlaggedJob, SharedIndicatorJob, RunJob, ApprovalTimeoutJob, ApprovalDecidedJob, BreakerDecidedJob, ReviewDecidedJob, PeerDeliverJob];
+export const ALL_JOBS: readonly JobDefinition[] = [StoreChunkJob, ThreatFlaggedJob, SharedIndicatorJob, RunJob, ApprovalTimeoutJob, ApprovalDecidedJob, BreakerDecidedJob, ReviewDecidedJob, PeerDeliverJob, TrainModelsJob];

@@ -9,6 +9,8 @@ import { SharingService } from '../sharing/sharing.service';
 import { DetectionListeners } from './detection.listeners';
 import { DetectionService } from './detection.service';
 import { DetectionStore } from './detection.store';
+import { DetectionFeatures } from './features';
+import { ScoreFactorHooks } from './scoring/factor-hooks';
 import { profileExtensions } from './profile-extensions';
 import { DetectionRulesService } from './rules/rules.service';
 import { IP_PROFILE_EXTENSIONS, ThreatViewsService } from './threat-views.service';
@@ -27,9 +29,12 @@ import { ThreatsController } from './threats.controller';
     DetectionService,
     DetectionListeners,
     ThreatViewsService,
+    // Read by learning: what the scorer saw, and where its model's factor plugs in.
+    DetectionFeatures,
+    ScoreFactorHooks,
     // The block-list and sharing answer the profile's `decisions` and `shares`.
     { provide: IP_PROFILE_EXTENSIONS, useFactory: profileExtensions, inject: [{ token: DecisionsService, optional: true }, { token: SharingService, optional: true }] },
   ],
-  exports: [DetectionService, DetectionRulesService, DetectionStore],
+  exports: [DetectionService, DetectionRulesService, DetectionStore, DetectionFeatures, ScoreFactorHooks],
 })
 export class DetectionModule {}

@@ -13,6 +13,7 @@ import { NO_GEO, packagedGeoDb, type GeoDb } from './enrichment/geo';
 import { AlertContext, valueOf, type CompiledRule, type GeoInfo } from './rules/matcher';
 import { DetectionRulesService } from './rules/rules.service';
 import { decideFlag, halfLifeMs, rankFloor, rankKey, scoreState, type Scored } from './scoring/scorer';
+import { ScoreFactorHooks } from './scoring/factor-hooks';
 import { encodeRuleRecord, parseState, RULE_NAME_MAX, type IpState, type RuleRecord } from './scoring/state';
 import { evalEventCount, evalValueCount, type WindowEvent } from './scoring/windows';
 import { ThreatFlaggedJob, threatFlaggedJobId, type ThreatFlaggedPayload } from '../contracts/jobs';
@@ -98,6 +99,7 @@ export class DetectionService implements OnApplicationBootstrap {
     metrics: MetricsService,
     @Optional() @Inject(ALLOWLIST) private readonly allowlist?: AllowlistLookup,
     @Optional() @Inject(DETECTION_CLOCK) private readonly clock: Clock = Date.now,
+    @Optional() private readonly hooks?: ScoreFactorHooks,
   ) {
     this.flags = new Counter({ name: 'gwanje_detection_flags_total', help: 'IPs flagged (threat.flagged queued), by reason', labelNames: ['reason'] as const, registers: [metrics.registry] });
     this.chunkSeconds = new Histogram({ name: 'gwanje_detection_chunk_seconds', help: 'Time to score one stored chunk', registers: [metrics.registry], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
@@ -135,11 +137,11 @@ export class DetectionService implements OnApplicationBootstrap {
     return this.store.recordBlock(ip, opts.jurisdiction ?? null, opts.at ?? this.clock());
   }
 
-  async onStored(alerts: NormalizedAlert[], job: { batchId: string; chunk: number }): Promise<void> {
+  async onStored(alerts: NormalizedAlert[], job: { batchId: string; chunk: number; chunkId: string }): Promise<void> {
     if (!this.config.detection.enabled || !alerts.length) return;
     const end = this.chunkSeconds.startTimer();
     try {
-      await this.scoreChunk(alerts);
+      await this.scoreChunk(alerts, true, job.chunkId);
     } catch (err) {
       this.log.error({ err, batchId: job.batchId, chunk: job.chunk }, 'scoring failed');
       throw err;
@@ -148,8 +150,13 @@ export class DetectionService implements OnApplicationBootstrap {
     }
   }
 
-  /** Score a chunk of newly stored alerts; returns what was scored and flagged (for tests and the bench). */
-  async scoreChunk(alerts: NormalizedAlert[]): Promise<ChunkOutcome> {
+  /**
+   * Score a chunk of newly stored alerts; returns what was scored and flagged (for tests and the
+   * bench). `countScored`: add them to the deployment's ingest `scored` total (the ingest path only).
+   * `chunkId` (ingest): score that chunk once however often it is offered: a retry after a crash
+   * between the two Lua calls re-reads instead of merging again, one after the commit does nothing.
+   */
+  async scoreChunk(alerts: NormalizedAlert[], countScored = false, chunkId = ''): Promise<ChunkOutcome> {
     const d = this.config.detection;
     const set = this.rules.current();
     const groups = new Map<string, Group>();
@@ -177,7 +184,8 @@ export class DetectionService implements OnApplicationBootstrap {
     }
     const list = [...groups.values()];
     const updates = list.map((g) => this.aggregate(g));
-    const reads = await this.store.update(updates);
+    const reads = await this.store.update(updates, chunkId);
+    if (!reads) return { scored: [], flagged: [] }; // this chunk was scored and committed before
 
     const commits: GroupCommit[] = [];
     const candidates = new Map<string, { g: Group; state: IpState; scored: Scored; fired: string[]; deciding: Item; threshold: number; reason: 'threshold' | 'rule' | 'rise' }>();
@@ -185,7 +193,9 @@ export class DetectionService implements OnApplicationBootstrap {
     list.forEach((g, i) => {
       const { state, records, fired, deciding } = this.evaluate(g, reads[i]);
       const recurrence = this.recurrenceFor(g.scope, reads[i].recurrence);
-      const result = scoreState({ state, rules: set.byId, config: d, baseline: reads[i].baseline, recurrence, baselineName: g.scope === '*' ? 'federation' : 'jurisdiction', at: state.last, subject: g.ip });
+      const base = scoreState({ state, rules: set.byId, config: d, baseline: reads[i].baseline, recurrence, baselineName: g.scope === '*' ? 'federation' : 'jurisdiction', at: state.last, subject: g.ip });
+      // Registered factors (learning's model; 0 points while it is in shadow).
+      const result = this.hooks ? this.hooks.apply(base, { ip: g.ip, scope: g.scope, state, at: state.last }) : base;
       scored.push({ ip: g.ip, scope: g.scope, score: result.score });
       const commit: GroupCommit = {
         ip: g.ip,
@@ -227,7 +237,7 @@ export class DetectionService implements OnApplicationBootstrap {
       }
     }
 
-    const won = await this.store.commit(commits, rankFloor(1, this.clock(), d));
+    const won = await this.store.commit(commits, rankFloor(1, this.clock(), d), countScored ? alerts.length : 0, chunkId);
     const flagged: ThreatFlaggedPayload[] = [];
     for (const w of won) {
       const c = candidates.get(w.ip);

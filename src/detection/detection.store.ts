@@ -4,12 +4,13 @@ import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { REDIS } from '../infra/redis/redis.module';
 import { luaScript, type ScriptArg } from '../infra/redis/scripts';
+import { ingestTotalsKey } from '../contracts/ingest-totals';
 import type { GeoInfo } from './rules/matcher';
 
 /** Both scripts take settings, then groups (see their headers); they build their key names from the prefix. */
 const scripts = {
   update: luaScript<[], ScriptArg[], Array<[hash: string[], baselineLog: string, baselineN: number, windows: string[][], recurrence: string[]]>>(__dirname, 'lua/update-0.lua'),
-  commit: luaScript<[], ScriptArg[], Array<[ip: string, generation: number, evidence: string[]]>>(__dirname, 'lua/commit-0.lua'),
+  commit: luaScript<[totals: string], ScriptArg[], Array<[ip: string, generation: number, evidence: string[]]>>(__dirname, 'lua/commit-1.lua'),
 };
 
 /** A chunk's aggregate for one IP in one scope (`*` = the federation, or a jurisdiction id). */
@@ -75,6 +76,8 @@ const toHash = (flat: string[]): Record<string, string> => {
  * - `w:<scope>:<rule>:<ip>` a correlation window (ZSET of alert ids, or HASH value → last time)
  * - `rank:<scope>` ZSET ip → log2(score) + t/H; `base` hash of learned baselines
  * - `ev:<ip>` evidence alert ids; `rec:<ip>` blocks recorded; `flags` capped log of flags
+ * - `chunk:<ingest chunk id>` 'u' (merged) or 'c' (committed), so each chunk is scored once across
+ *   retries; expires after the chunk's retry window
  */
 @Injectable()
 export class DetectionStore {
@@ -85,11 +88,14 @@ export class DetectionStore {
     for (const script of Object.values(scripts)) script.define(this.redis);
   }
 
-  /** One round trip: merge every group and read back what scoring needs. */
-  async update(groups: GroupUpdate[]): Promise<GroupRead[]> {
+  /**
+   * One round trip: merge every group and read back what scoring needs. With an ingest `chunkId`
+   * the merge happens once per chunk (a retry only reads); null when that chunk was already committed.
+   */
+  async update(groups: GroupUpdate[], chunkId = ''): Promise<GroupRead[] | null> {
     if (!groups.length) return [];
     const d = this.config.detection;
-    const args: ScriptArg[] = [this.p, Math.ceil(d.stateTtlHours * 3600), d.rateTauMinutes * 60_000, d.baselineAlpha, INLINE_CAP, d.maxWindowValues];
+    const args: ScriptArg[] = [this.p, Math.ceil(d.stateTtlHours * 3600), d.rateTauMinutes * 60_000, d.baselineAlpha, INLINE_CAP, d.maxWindowValues, chunkId, this.chunkMarkTtl()];
     for (const g of groups) {
       args.push(g.ip, g.scope, g.first, g.last, g.n, g.rateK, g.hi, g.allowed, g.blocked, g.geo?.country ?? '', g.geo?.asn ?? '', (g.geo?.org ?? '').slice(0, 48));
       args.push(g.jurisdictions.length);
@@ -104,6 +110,7 @@ export class DetectionStore {
       args.push(g.evidence.length, ...g.evidence);
     }
     const raw = await scripts.update.run(this.redis, [], args);
+    if (!raw.length) return null;
     return raw.map(([hash, lb, bn, wins, rec]) => ({
       hash: toHash(hash),
       baseline: { logRate: Number(lb), n: Number(bn) },
@@ -112,10 +119,13 @@ export class DetectionStore {
     }));
   }
 
-  /** One round trip: rule firings, ranks and flag compare-and-sets. Returns the flags this call won. */
-  async commit(groups: GroupCommit[], rankFloor: number): Promise<Array<{ ip: string; generation: number; evidence: string[] }>> {
+  /**
+   * One round trip: rule firings, ranks and flag compare-and-sets. Returns the flags this call won.
+   * With an ingest `chunkId` it also marks the chunk committed (nothing, when it already was).
+   */
+  async commit(groups: GroupCommit[], rankFloor: number, alertsScored = 0, chunkId = ''): Promise<Array<{ ip: string; generation: number; evidence: string[] }>> {
     if (!groups.length) return [];
-    const args: ScriptArg[] = [this.p, rankFloor, this.config.detection.evidenceMax, 10_000];
+    const args: ScriptArg[] = [this.p, rankFloor, this.config.detection.evidenceMax, 10_000, alertsScored, chunkId, this.chunkMarkTtl()];
     for (const g of groups) {
       args.push(g.ip, g.scope, g.rules.length);
       for (const r of g.rules) args.push(r.id, r.record, r.at);
@@ -123,8 +133,17 @@ export class DetectionStore {
       if (g.flag) args.push(1, g.flag.expectedGen, g.flag.score, g.flag.at, JSON.stringify({ generation: 0, ...g.flag.log }));
       else args.push(0, 0, 0, 0, '');
     }
-    const won = await scripts.commit.run(this.redis, [], args);
+    // The deployment's `scored` total moves in the same round trip as the commit.
+    const won = await scripts.commit.run(this.redis, [ingestTotalsKey(this.config.redis.keyPrefix)], args);
     return won.map(([ip, generation, evidence]) => ({ ip, generation: Number(generation), evidence }));
+  }
+
+  /**
+   * How long a chunk's scoring marker (`chunk:<id>`) outlives it: long enough for every retry of
+   * the job (stalled after lockDurationMs, up to 5 times; failed attempts back off for seconds).
+   */
+  private chunkMarkTtl(): number {
+    return Math.max(900, Math.ceil((this.config.ingest.lockDurationMs * 10) / 1000));
   }
 
   /** Scope hashes of one IP (missing scopes are absent from the map). */

@@ -8,6 +8,7 @@ import { DetectionStore } from './detection.store';
 import { DETECTION_CLOCK, type Clock } from './detection.service';
 import { DetectionRulesService } from './rules/rules.service';
 import { rankFloor, scoreState } from './scoring/scorer';
+import { ScoreFactorHooks } from './scoring/factor-hooks';
 import { mergeStates, parseState, type IpState } from './scoring/state';
 import { THREATS_SCAN_MAX, type IpProfile, type ThreatSummary } from './threats.schemas';
 
@@ -51,6 +52,7 @@ export class ThreatViewsService {
     @Optional() @Inject(IP_PROFILE_EXTENSIONS) private readonly extensions: IpProfileExtension[] = [],
     @Optional() @Inject(DETECTION_CLOCK) private readonly clock: Clock = Date.now,
     @Optional() private readonly decisions?: DecisionsService,
+    @Optional() private readonly hooks?: ScoreFactorHooks,
   ) {}
 
   /** The lowest flag threshold among the jurisdictions that reported the IP (as detection flags it). */
@@ -122,7 +124,10 @@ export class ThreatViewsService {
   }
 
   private summarize(v: View, now: number, blockedIn: string[]): ThreatSummary & { raw: number } {
-    const scored = scoreState({ state: v.state, rules: this.rules.current().byId, config: this.config.detection, baseline: v.baseline, recurrence: v.recurrence, baselineName: v.federation ? 'federation' : 'jurisdiction', at: now, subject: v.ip });
+    const base = scoreState({ state: v.state, rules: this.rules.current().byId, config: this.config.detection, baseline: v.baseline, recurrence: v.recurrence, baselineName: v.federation ? 'federation' : 'jurisdiction', at: now, subject: v.ip });
+    // Registered factors (the learned model): a merged view of several jurisdictions has no one scope's model.
+    const seen = Object.keys(v.state.jurisdictions);
+    const scored = this.hooks ? this.hooks.apply(base, { ip: v.ip, scope: v.federation ? '*' : seen.length === 1 ? seen[0] : '', state: v.state, at: now }) : base;
     const s = v.state;
     return {
       ip: v.ip,

@@ -1,5 +1,5 @@
 import { badRequest } from '../infra/http/problem';
-import type { IngestFormat } from '../contracts/alert';
+import type { FormatId } from '../contracts/alert';
 import { decodeText } from '../normalize/normalizer';
 import { MAX_JSON_DEPTH, parseJson } from '../normalize/parsers/json-util';
 
@@ -23,7 +23,7 @@ export interface BodyLine {
 }
 
 /** Formats whose lines are JSON: a body in one of them that starts with '[' is a JSON array. */
-const JSON_FORMATS: ReadonlySet<IngestFormat> = new Set<IngestFormat>(['suricata-eve', 'snort-json', 'ecs']);
+const JSON_FORMATS: ReadonlySet<FormatId> = new Set<FormatId>(['suricata-eve', 'snort-json', 'ecs']);
 
 /** application/json or a +json type (not NDJSON, which is lines). */
 const isJsonType = (contentType: string | undefined) => /^\s*application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(contentType ?? '');
@@ -41,7 +41,7 @@ function skipWhitespace(body: Buffer, i: number): number {
  * lines. An array's framing is checked whole first: a broken or too deeply nested array is a 400 that
  * names the element and line, before anything is queued.
  */
-export function splitBody(body: Buffer, declared: { contentType?: string; format: IngestFormat }): Iterable<BodyLine> {
+export function splitBody(body: Buffer, declared: { contentType?: string; format: FormatId }): Iterable<BodyLine> {
   const open = skipWhitespace(body, 0);
   if (body[open] !== 0x5b /* [ */ || !(isJsonType(declared.contentType) || JSON_FORMATS.has(declared.format))) return textLines(body);
   const check = new JsonArrayScanner(body, open);

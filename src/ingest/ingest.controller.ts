@@ -9,9 +9,12 @@ import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { ApiDoc } from '../infra/http/openapi';
 import { badRequest, validate } from '../infra/http/problem';
+import { FormatsRegistry } from '../formats/formats.registry';
 import { splitBody } from './body';
 import { IngestService } from './ingest.service';
 import { IngestStore } from './ingest.store';
+import { IngestTotals } from './ingest-totals.service';
+import { MetricsService } from '../infra/metrics/metrics.service';
 import { IngestQuery, IngestResponse, ListRejectsQuery, RejectRecord } from './ingest.schemas';
 
 @Controller('v1/ingest')
@@ -21,6 +24,9 @@ export class IngestController {
     private readonly store: IngestStore,
     private readonly scope: ScopeService,
     @Inject(CONFIG) private readonly config: GwanjeConfig,
+    private readonly formats: FormatsRegistry,
+    private readonly totals: IngestTotals,
+    private readonly metrics: MetricsService,
   ) {}
 
   @Post()
@@ -52,9 +58,17 @@ export class IngestController {
         return { ...JSON.parse(earlier), duplicate: true };
       }
     }
+    // Back-pressure: past the backlog or Redis memory bound, refuse before normalizing or queueing anything.
+    const refusal = await this.totals.admission();
+    if (refusal) {
+      this.metrics.ingestRefused.inc({ code: refusal.code });
+      throw refusal;
+    }
     const body = request.body;
     if (!Buffer.isBuffer(body) || body.length === 0) throw badRequest('body: empty; send alert lines, NDJSON or a JSON array');
     const format = q.format ?? this.config.ingest.defaultFormat;
+    // Loaded LogFormat ids come and go with formats.dir: checked against what is in force now.
+    if (!this.formats.has(format)) throw badRequest(`query.format: unknown format ${JSON.stringify(format)}; known: ${this.formats.ids().join(', ')}`, [{ path: 'query.format', message: `unknown format ${JSON.stringify(format)}` }]);
     const answer = await this.ingest.ingest(splitBody(body, { contentType: request.headers['content-type'], format }), {
       jurisdiction,
       format,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { IngestFormat } from '../contracts/alert';
+import { FormatId } from '../contracts/alert';
 import { UtcOffset } from '../contracts/zone';
 
 export const IngestQuery = z.strictObject({
-  format: IngestFormat.optional(),
+  /** A built-in format, `auto`, or a loaded LogFormat id: checked against the formats in force (GET /v1/formats). */
+  format: FormatId.optional(),
   jurisdiction: z.string().optional(),
   timezone: UtcOffset.optional(),
 });

@@ -5,10 +5,12 @@ import { CONFIG } from '../infra/config/config.module';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import { MetricsService } from '../infra/metrics/metrics.service';
 import { QueuesService } from '../infra/queues/queues.service';
-import type { IngestFormat, NormalizedAlert } from '../contracts/alert';
+import type { FormatId, NormalizedAlert } from '../contracts/alert';
+import { FormatsRegistry } from '../formats/formats.registry';
 import { boundUtf8, copyId, normalizeLine, type LineOutcome, type NormalizeOptions } from '../normalize/normalizer';
 import type { BodyLine, LineOrigin } from './body';
 import { IngestStore } from './ingest.store';
+import { IngestTotals } from './ingest-totals.service';
 import { StoreChunkJob, type StoreChunkPayload } from '../contracts/jobs';
 import type { IngestResponse } from './ingest.schemas';
 
@@ -22,7 +24,8 @@ const syslogIdentity = (o: LineOrigin) => `syslog\0${o.listener}\0${o.sender}\0$
 
 export interface IngestContext {
   jurisdiction: string;
-  format: IngestFormat;
+  /** Checked by the caller against FormatsRegistry.has (an unknown id rejects every line). */
+  format: FormatId;
   timezone?: string;
   source: 'http' | 'syslog';
   /** Given for idempotent requests so a retry produces the same batch and job ids. */
@@ -43,6 +46,8 @@ export class IngestService {
     private readonly queues: QueuesService,
     private readonly store: IngestStore,
     private readonly metrics: MetricsService,
+    private readonly formats: FormatsRegistry,
+    private readonly totals: IngestTotals,
   ) {}
 
   static batchIdFor(jurisdiction: string, idempotencyKey: string): string {
@@ -60,6 +65,7 @@ export class IngestService {
     const receivedAt = Date.now();
     const opts: NormalizeOptions = {
       format: ctx.format,
+      formats: this.formats,
       jurisdiction: ctx.jurisdiction,
       receivedAt,
       timezone: ctx.timezone ?? this.config.ingest.defaultTimezone,
@@ -87,6 +93,8 @@ export class IngestService {
       const ready = jobs;
       jobs = [];
       await this.queues.enqueueBulk(StoreChunkJob, ready);
+      // Counted once queued: the workers count the same alerts down when stored and scored.
+      await this.totals.enqueued(ready.reduce((n, j) => n + j.data.alerts.length, 0));
     };
     // HTTP: copies of one line within a body, by content id (syslog messages are unique by receipt).
     const copies = new Map<string, number>();

@@ -23,18 +23,26 @@ export class IngestStore {
     await pipe.exec();
   }
 
-  /** Newest first; the cursor is the last stream id seen. */
+  /**
+   * Newest first (stream id descending, then jurisdiction); the cursor is `<stream id>:<jurisdiction>`
+   * of the last line seen. Each jurisdiction's stream numbers its own entries, so two streams often
+   * hold the same id: an id alone would skip the other's (a bare id still reads as "everything older").
+   */
   async listRejects(jurisdictions: string[], limit: number, cursor?: string): Promise<{ items: RejectRecord[]; next: string | null }> {
+    const sep = cursor ? cursor.indexOf(':') : -1;
+    const at = cursor ? { sid: sep < 0 ? cursor : cursor.slice(0, sep), j: sep < 0 ? null : cursor.slice(sep + 1) } : null;
     const pipe = this.redis.pipeline();
-    for (const j of jurisdictions) pipe.xrevrange(`${this.p}:rejects:${j}`, cursor ? `(${cursor}` : '+', '-', 'COUNT', limit + 1);
-    const rows: Array<RejectRecord & { sid: string }> = [];
-    for (const [err, entries] of (await pipe.exec()) ?? []) {
+    // Streams ordered after the cursor's jurisdiction still owe their entries with the cursor's very id.
+    for (const j of jurisdictions) pipe.xrevrange(`${this.p}:rejects:${j}`, !at ? '+' : at.j !== null && j > at.j ? at.sid : `(${at.sid}`, '-', 'COUNT', limit + 1);
+    const rows: Array<RejectRecord & { sid: string; j: string }> = [];
+    ((await pipe.exec()) ?? []).forEach(([err, entries], i) => {
       if (err) throw err;
-      for (const [sid, f] of entries as Array<[string, string[]]>) rows.push({ ...JSON.parse(f[1]), id: sid, sid });
-    }
-    rows.sort((a, b) => compareStreamIds(b.sid, a.sid));
+      for (const [sid, f] of entries as Array<[string, string[]]>) rows.push({ ...JSON.parse(f[1]), id: sid, sid, j: jurisdictions[i] });
+    });
+    rows.sort((a, b) => compareStreamIds(b.sid, a.sid) || (a.j < b.j ? -1 : a.j > b.j ? 1 : 0));
     const page = rows.slice(0, limit);
-    return { items: page.map(({ sid: _sid, ...r }) => r), next: rows.length > limit ? page[page.length - 1].sid : null };
+    const last = page[page.length - 1];
+    return { items: page.map(({ sid: _sid, j: _j, ...r }) => r), next: rows.length > limit ? `${last.sid}:${last.j}` : null };
   }
 
   async rememberAnswer(jurisdiction: string, key: string, answer: string): Promise<void> {

@@ -7,11 +7,14 @@ import type { GwanjeConfig } from '../infra/config/config.schema';
 import { EventBus } from '../infra/events/event-bus';
 import { MetricsService } from '../infra/metrics/metrics.service';
 import { HandlesJob, WorksQueue, type JobHandler, type QueueWorker, type QueueWorkerSettings } from '../infra/queues/job-handler';
+import { IngestTotals } from './ingest-totals.service';
 
 /**
  * `ingest.store-chunk`: stores each alert once, then announces the new ones (`alerts.stored`:
  * detection scores them, then playbooks see them). A listener's error fails the job, which is
- * retried; storage is idempotent, so a retried chunk announces only what is still new.
+ * retried; storage is idempotent, and a retried chunk announces what it stored on any attempt,
+ * new or not, so a worker killed between store and score loses no scoring (detection marks each
+ * chunk scored in the same Lua call that applies it, so nothing is scored twice either).
  */
 @Injectable()
 @HandlesJob(StoreChunkJob)
@@ -24,6 +27,7 @@ export class StoreChunkHandler implements JobHandler<typeof StoreChunkJob>, Queu
     private readonly alerts: AlertsStore,
     private readonly metrics: MetricsService,
     private readonly events: EventBus,
+    private readonly totals: IngestTotals,
   ) {}
 
   workerSettings(): QueueWorkerSettings {
@@ -39,10 +43,24 @@ export class StoreChunkHandler implements JobHandler<typeof StoreChunkJob>, Queu
     };
   }
 
-  async handle(data: JobPayload<typeof StoreChunkJob>, _job?: Job): Promise<{ stored: number; duplicates: number }> {
+  async handle(data: JobPayload<typeof StoreChunkJob>, job?: Job): Promise<{ stored: number; duplicates: number }> {
     const end = this.metrics.chunkSeconds.startTimer();
-    const fresh = await this.alerts.storeChunk(data.alerts);
-    await this.events.emit('alerts.stored', { alerts: fresh, batchId: data.batchId, chunk: data.chunk });
+    let fresh: typeof data.alerts;
+    // Same on every attempt of this job, unique per job (its creation time tells a reused batch id apart).
+    const chunkId = `${data.batchId}-${data.chunk}@${job?.timestamp ?? 0}`;
+    try {
+      const stored = await this.alerts.storeChunk(data.alerts, chunkId);
+      fresh = stored.fresh;
+      if (this.config.ingest.testCrashAfterStore) process.kill(process.pid, 'SIGKILL'); // test only: die between store and score
+      // A retry offers again what an earlier attempt stored; detection scores each chunk once (docs/detection.md).
+      await this.events.emit('alerts.stored', { alerts: stored.pending, batchId: data.batchId, chunk: data.chunk, chunkId });
+    } catch (err) {
+      // The last attempt leaves the backlog too (the job stays listed as failed), or the bound would never clear.
+      if (job && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await this.totals.decided(data.alerts.length).catch(() => undefined);
+      throw err;
+    }
+    // Stored and scored: out of the deployment's backlog (the ingest side counted it in).
+    await this.totals.decided(data.alerts.length);
     end();
     const duplicates = data.alerts.length - fresh.length;
     this.metrics.alertsStored.inc({ jurisdiction: data.jurisdiction }, fresh.length);

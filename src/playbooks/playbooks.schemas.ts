@@ -62,7 +62,8 @@ export const ListRunsQuery = z.strictObject({
   status: RunStatus.optional(),
   ...TimeRangeQuery,
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().regex(/^\d+$/).optional().describe('next from the previous page'),
+  // `<ms>:<run id>` (see RunsStore.list); a bare `<ms>` from older clients still pages.
+  cursor: z.string().regex(/^\d+(:[\w-]{1,200})?$/).optional().describe('next from the previous page'),
 });
 export const RunPage = z.object({ items: z.array(RunRecord), next: z.string().nullable() });
 export const RunStarted = z.object({ runId: z.string(), mode: RunMode });

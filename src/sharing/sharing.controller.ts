@@ -13,15 +13,15 @@ import { JurisdictionsService } from '../jurisdictions/jurisdictions.service';
 import { CreateShareBody, InboxView, ListSharesQuery, RevokeResultView, RevokeShareBody, ShareResultView, ShareView } from './sharing.schemas';
 import { SharingRevocationService } from './revocation.service';
 import { SharingService, viewOfShare } from './sharing.service';
-import { SharingStore } from './sharing.store';
+import { SharingStore, type PageCursor } from './sharing.store';
 import { pageInRange } from '../infra/http/time-range';
 
 const encodeCursor = (ms: number, id: string, j: number) => `${ms}_${j}_${id}`;
-function decodeCursor(c?: string): { ms: number; id: string } | null {
+function decodeCursor(c?: string): PageCursor | null {
   if (!c) return null;
-  const m = /^(\d+)_\d+_([A-Za-z0-9-]+)$/.exec(c);
+  const m = /^(\d+)_(\d+)_([A-Za-z0-9-]+)$/.exec(c);
   if (!m) throw badRequest('query.cursor: not a cursor from a previous page');
-  return { ms: Number(m[1]), id: m[2] };
+  return { ms: Number(m[1]), id: m[3], key: Number(m[2]) };
 }
 
 @Controller('v1/shares')

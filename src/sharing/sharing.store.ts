@@ -13,6 +13,13 @@ type Exec = Array<[Error | null, unknown]>;
 /** A collection's next "date added" (µs, strictly increasing) and the STIX id index: see the script's header. */
 const taxiiAdd = luaScript<[taxii: string, last: string, ids: string], [shareId: string, ttlMs: number, stixId: string], string>(__dirname, 'lua/taxii-add-3.lua');
 
+/** Where a listing page ended: the last item's time (ms), id and index key (its position in the keys listed; absent: every key). */
+export interface PageCursor {
+  ms: number;
+  id: string;
+  key?: number;
+}
+
 export interface StoredShare {
   share: Share;
   deliveries: Delivery[];
@@ -135,38 +142,44 @@ export class SharingStore {
     return ok ? id : ((await this.redis.get(k)) ?? id);
   }
 
-  // --- listing (newest first; cursor = "<ms>:<id>" of the last item) ---
+  // --- listing (newest first, then id descending, then index key; cursor = (ms, id, key) of the last item) ---
 
-  /** Up to `count` (id, ms) of each index key strictly before the cursor, merged newest first. */
-  private async page(keys: string[], cursor: { ms: number; id: string } | null, count: number): Promise<Array<{ key: number; id: string; ms: number }>> {
+  /** Up to `count` (id, ms) of each index key strictly after the cursor, merged newest first. */
+  private async page(keys: string[], cursor: PageCursor | null, count: number): Promise<Array<{ key: number; id: string; ms: number }>> {
     const pipe = this.redis.pipeline();
-    for (const key of keys) pipe.zrevrangebyscore(key, cursor ? String(cursor.ms) : '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, count + 50);
+    for (const key of keys) {
+      // The cursor's millisecond in full (one delivery batch may share it, and one share sits in several inboxes), then older ones.
+      if (cursor) pipe.zrevrangebyscore(key, cursor.ms, cursor.ms, 'WITHSCORES');
+      pipe.zrevrangebyscore(key, cursor ? `(${cursor.ms}` : '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, count);
+    }
     const rows: Array<{ key: number; id: string; ms: number }> = [];
-    (((await pipe.exec()) ?? []) as Exec).forEach(([err, flat], key) => {
+    (((await pipe.exec()) ?? []) as Exec).forEach(([err, flat], i) => {
       if (err) throw err;
+      const key = cursor ? Math.floor(i / 2) : i;
       const f = flat as string[];
-      for (let i = 0; i + 1 < f.length; i += 2) rows.push({ key, id: f[i], ms: Number(f[i + 1]) });
+      for (let n = 0; n + 1 < f.length; n += 2) rows.push({ key, id: f[n], ms: Number(f[n + 1]) });
     });
-    const after = (r: { ms: number; id: string }) => !cursor || r.ms < cursor.ms || (r.ms === cursor.ms && r.id < cursor.id);
+    const after = (r: { ms: number; id: string; key: number }) =>
+      !cursor || r.ms < cursor.ms || (r.ms === cursor.ms && (r.id < cursor.id || (r.id === cursor.id && cursor.key !== undefined && r.key > cursor.key)));
     return rows
       .filter(after)
       .sort((a, b) => b.ms - a.ms || (a.id < b.id ? 1 : a.id > b.id ? -1 : a.key - b.key))
       .slice(0, count);
   }
 
-  async outPage(froms: string[], cursor: { ms: number; id: string } | null, count: number) {
+  async outPage(froms: string[], cursor: PageCursor | null, count: number) {
     return this.page(froms.map((f) => this.k.out(f)), cursor, count);
   }
 
-  async outPageByValue(froms: string[], value: string, cursor: { ms: number; id: string } | null, count: number) {
+  async outPageByValue(froms: string[], value: string, cursor: PageCursor | null, count: number) {
     return this.page(froms.map((f) => this.k.outv(f, value)), cursor, count);
   }
 
-  async inPage(jurisdictions: string[], cursor: { ms: number; id: string } | null, count: number) {
+  async inPage(jurisdictions: string[], cursor: PageCursor | null, count: number) {
     return this.page(jurisdictions.map((j) => this.k.in(j)), cursor, count);
   }
 
-  async inPageByValue(jurisdictions: string[], value: string, cursor: { ms: number; id: string } | null, count: number) {
+  async inPageByValue(jurisdictions: string[], value: string, cursor: PageCursor | null, count: number) {
     return this.page(jurisdictions.map((j) => this.k.jv(j, value)), cursor, count);
   }
 

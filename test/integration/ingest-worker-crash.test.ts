@@ -72,3 +72,66 @@ describe('a worker killed mid-batch', () => {
     }
   });
 });
+
+describe('a worker killed between storing a chunk and scoring it', () => {
+  jest.setTimeout(120_000);
+  const N = 1000;
+  const IPS = 20;
+  let api: TestApp;
+  let redis: Redis;
+  const jurisdiction = 'seoul-mapo';
+  const eveLine = (i: number) => {
+    const o = JSON.parse(line(i));
+    o.src_ip = `203.0.113.${(i % IPS) + 1}`;
+    return JSON.stringify(o);
+  };
+  const p = () => api.config.redis.keyPrefix;
+  const stored = () => redis.xlen(`${p()}:alerts:j:${jurisdiction}`);
+  /** What detection merged: Σ n over the IPs' federation-scope states. */
+  const detected = async () => {
+    const ns = await Promise.all(Array.from({ length: IPS }, (_, k) => redis.hget(`${p()}:det:f:*:203.0.113.${k + 1}`, 'n')));
+    return ns.reduce((s, n) => s + Number(n ?? 0), 0);
+  };
+  const totals = async () => {
+    const [s, c] = await redis.hmget(`${p()}:ingest:totals`, 'stored', 'scored');
+    return { stored: Number(s ?? 0), scored: Number(c ?? 0) };
+  };
+  const drained = async () => {
+    const d = (await api.call('GET', '/health')).body.queues.ingest;
+    return d.waiting === 0 && d.active === 0 && d.delayed === 0;
+  };
+
+  beforeAll(async () => {
+    api = await startTestApp({ role: 'api', playbooks: { enabled: false }, ingest: { chunkSize: 50, lockDurationMs: 2000 } });
+    redis = new Redis(api.config.redis.url!);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await api.close();
+  });
+
+  it('scores the chunk stored just before the SIGKILL exactly once, on the retry (stored == scored)', async () => {
+    const res = await api.call('POST', `/v1/ingest?format=suricata-eve&jurisdiction=${jurisdiction}`, { raw: Array.from({ length: N }, (_, i) => eveLine(i)).join('\n') });
+    expect(res.status).toBe(202);
+    expect(res.body.accepted).toBe(N);
+
+    // ingest.testCrashAfterStore: the worker SIGKILLs itself right after its first store call.
+    const base = { ...api.config, role: 'worker' as const };
+    const doomed = spawnGwanje('worker', { ...base, ingest: { ...base.ingest, workerConcurrency: 1, testCrashAfterStore: true } });
+    expect(await exited(doomed)).toBeNull();
+    expect(doomed.signalCode).toBe('SIGKILL');
+    expect(await stored()).toBe(50); // one chunk stored…
+    expect(await detected()).toBe(0); // …and none of it scored
+
+    const worker = spawnGwanje('worker', { ...base, ingest: { ...base.ingest, workerConcurrency: 2 } });
+    try {
+      await eventually(async () => (await stored()) === N && (await drained()), 60_000, 100);
+      expect(await detected()).toBe(N);
+      expect(await totals()).toEqual({ stored: N, scored: N });
+      expect((await api.call('GET', '/health')).body.queues.ingest.failed).toBe(0);
+    } finally {
+      worker.kill('SIGTERM');
+      expect(await exited(worker)).toBe(0);
+    }
+  });
+});

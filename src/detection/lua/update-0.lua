@@ -11,19 +11,58 @@
     ARGV[4] baseline alpha
     ARGV[5] inline distinct-hash cap
     ARGV[6] window cap
-    ARGV[7…] groups: ip, scope, first, last, n, rateK, hi, allowed, blocked, country, asn, org,
+    ARGV[7] ingest chunk id ('' = not an ingest chunk, always merge): its marker <prefix>chunk:<id>
+      (built here) is absent (merge, then mark 'u'), 'u' (merged by an attempt that died before
+      committing: merge nothing, only read) or 'c' (committed: return {})
+    ARGV[8] chunk marker ttl s
+    ARGV[9…] groups: ip, scope, first, last, n, rateK, hi, allowed, blocked, country, asn, org,
       nJ, (jurisdiction, lastTs)*, dt, dp, ds, da (concatenated 8-hex hashes; da: member addresses,
       prefix groups only), nSig, (sigKey, count, name)*, nWin, (ruleId, kind e|v, windowMs, nItems,
       (member, ts)*)*, nEv, (alertId)*
 
   Output:
-    per group: {hash (flat), baselineLog, baselineN, windows (flat member/ts lists), recurrence (flat)}
+    per group: {hash (flat), baselineLog, baselineN, windows (flat member/ts lists), recurrence (flat)};
+    {} for a chunk already committed
 ]]
 local P, ttl, tau, alpha, inlineCap, cap = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local i = 7
+local i = 9
 local function nxt() local v = ARGV[i]; i = i + 1; return v end
 local out = {}
 local base = P .. 'base'
+local chunk = ARGV[7]
+if chunk ~= '' then
+  -- merge and mark in one call, so a retried chunk never merges twice
+  local mk = P .. 'chunk:' .. chunk
+  local mark = redis.call('GET', mk)
+  if mark == 'c' then return {} end
+  if mark == 'u' then
+    -- the state already holds this chunk: read what scoring needs, skipping each group's values
+    while i <= #ARGV do
+      local ip, scope = nxt(), nxt()
+      i = i + 10
+      local nJ = tonumber(nxt())
+      i = i + 2 * nJ + 4
+      local nSig = tonumber(nxt())
+      i = i + 3 * nSig
+      local wins = {}
+      local nWin = tonumber(nxt())
+      for _ = 1, nWin do
+        local rule, kind, _, nItems = nxt(), nxt(), nxt(), tonumber(nxt())
+        i = i + 2 * nItems
+        local wk = P .. 'w:' .. scope .. ':' .. rule .. ':' .. ip
+        wins[#wins + 1] = kind == 'e' and redis.call('ZRANGE', wk, 0, -1, 'WITHSCORES') or redis.call('HGETALL', wk)
+      end
+      local nEv = tonumber(nxt())
+      i = i + nEv
+      local lb, bn = redis.call('HGET', base, scope .. ':lb'), tonumber(redis.call('HGET', base, scope .. ':n')) or 0
+      local rec = {}
+      if scope == '*' then rec = redis.call('HGETALL', P .. 'rec:' .. ip) end
+      out[#out + 1] = { redis.call('HGETALL', P .. 'f:' .. scope .. ':' .. ip), tostring(lb or 0), bn, wins, rec }
+    end
+    return out
+  end
+  redis.call('SET', mk, 'u', 'EX', ARGV[8])
+end
 while i <= #ARGV do
   local ip, scope = nxt(), nxt()
   local first, last, n, rateK = tonumber(nxt()), tonumber(nxt()), tonumber(nxt()), tonumber(nxt())

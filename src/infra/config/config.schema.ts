@@ -35,6 +35,8 @@ export const SyslogListener = z.strictObject({
   port: z.number().int().min(0).max(65535),
   /** Sender address ranges mapped to a jurisdiction and a format; first match wins. */
   senders: z.array(SyslogSender).min(1),
+  /** UDP only: socket receive buffer asked for (SO_RCVBUF), 8 MiB when unset; Linux caps it at net.core.rmem_max, and a warning names the size granted. */
+  receiveBufferBytes: z.number().int().min(4096).optional(),
 });
 
 const Duration = durationText('expected a duration like 30s, 5m, 6h, 1d');
@@ -319,6 +321,21 @@ export const GwanjeConfig = z.strictObject({
       workerConcurrency: z.number().int().min(1).max(64).default(4),
       /** A job whose worker died is retried after this long (BullMQ lock and stalled check). */
       lockDurationMs: z.number().int().min(1000).default(30_000),
+      /** Test only: the worker SIGKILLs itself right after storing its first chunk, before scoring it (crash tests). */
+      testCrashAfterStore: z.boolean().default(false),
+      /** Bounds past which POST /v1/ingest answers 429/503 and syslog sheds batches (docs/configuration.md). */
+      backpressure: z
+        .strictObject({
+          /** Alerts queued but not yet stored and scored, whole deployment; 0 turns the bound off. */
+          maxBacklogAlerts: z.number().int().min(0).default(200_000),
+          /** Redis used_memory bound in bytes; 0: use maxRedisMemoryRatio of Redis' maxmemory instead. */
+          maxRedisMemoryBytes: z.number().int().min(0).default(0),
+          /** Share of Redis' maxmemory (when Redis has one) past which ingest is refused. */
+          maxRedisMemoryRatio: z.number().gt(0).max(1).default(0.9),
+          /** Retry-After sent with 429/503. */
+          retryAfterSeconds: z.number().int().min(1).max(3600).default(2),
+        })
+        .prefault({}),
     })
     .prefault({}),
   alerts: z
@@ -345,6 +362,31 @@ export const GwanjeConfig = z.strictObject({
   cel: CelConfig.prefault({}),
   sharing: SharingConfig.prefault({}),
   peers: z.array(PeerConfig).default([]),
+  /** Verdicts as labels, a model per jurisdiction, shadow then promote (docs/learning.md). */
+  learning: z
+    .strictObject({
+      /** Record verdicts as labelled examples and let models score (false: neither). */
+      enabled: z.boolean().default(true),
+      /** Labelled examples kept per jurisdiction; the oldest go first. */
+      maxExamplesPerJurisdiction: z.number().int().min(10).max(1_000_000).default(10_000),
+      /** Fewest examples (with both labels present) a model is trained from. */
+      minExamples: z.number().int().min(4).default(20),
+      /** Share of examples held out for evaluation (chosen by a hash of the example id: stable). */
+      holdout: z.number().min(0.1).max(0.5).default(0.25),
+      /** L2 penalty of the logistic regression. */
+      l2: z.number().min(0).default(0.01),
+      epochs: z.number().int().min(10).max(100_000).default(2000),
+      learningRate: z.number().positive().default(0.5),
+      /** Most points a promoted model adds (p = 1) or removes (p = 0); it adds 0 at p = 0.5. */
+      maxPoints: z.number().min(0).max(100).default(20),
+      /** Scheduled training of every jurisdiction with examples (a BullMQ repeatable job); null turns it off. */
+      trainEvery: Duration.nullable().default('24h'),
+      /** How often a process re-reads which model is live or in shadow (another process may have promoted). */
+      refreshSeconds: z.number().int().min(1).default(30),
+      /** Shadow-vs-live disagreements kept per jurisdiction. */
+      maxDisagreements: z.number().int().min(1).default(500),
+    })
+    .prefault({}),
 });
 export type GwanjeConfig = z.infer<typeof GwanjeConfig>;
 export { AlertFormat };

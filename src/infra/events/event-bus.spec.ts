@@ -1,6 +1,6 @@
 import { EventBus } from './event-bus';
 
-const stored = { alerts: [], batchId: 'b', chunk: 0 };
+const stored = { alerts: [], batchId: 'b', chunk: 0, chunkId: '' };
 
 describe('EventBus', () => {
   it('runs handlers in subscription order, each awaited before the next', async () => {

@@ -6,11 +6,13 @@ import ipaddr from 'ipaddr.js';
 import { CONFIG } from '../../infra/config/config.module';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { MetricsService } from '../../infra/metrics/metrics.service';
-import type { IngestFormat } from '../../contracts/alert';
+import type { FormatId } from '../../contracts/alert';
+import { FormatsRegistry } from '../../formats/formats.registry';
 import { canonicalIp } from '../../normalize/ip';
 import { decodeText } from '../../normalize/normalizer';
 import type { BodyLine } from '../body';
 import { IngestService } from '../ingest.service';
+import { IngestTotals } from '../ingest-totals.service';
 import { SyslogTcpFramer } from './syslog-framing';
 import { listenError } from '../../infra/listen-error';
 import { syslogEnvName } from '../../infra/config/config.loader';
@@ -18,7 +20,7 @@ import { syslogEnvName } from '../../infra/config/config.loader';
 type ListenerConfig = GwanjeConfig['syslog'][number];
 interface Route {
   jurisdiction: string;
-  format: IngestFormat;
+  format: FormatId;
   timezone?: string;
 }
 interface Pending extends Route {
@@ -27,6 +29,8 @@ interface Pending extends Route {
 }
 
 const FLUSH_MS = 50;
+/** UDP receive buffer asked for when a listener sets none. */
+export const DEFAULT_UDP_RECEIVE_BUFFER = 8 * 1024 * 1024;
 
 /** UDP and TCP syslog listeners; each maps sender ranges to a jurisdiction and format, then batches into the ingest path. */
 @Injectable()
@@ -35,7 +39,8 @@ export class SyslogService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly closers: Array<() => Promise<void>> = [];
   private readonly pending = new Map<string, Pending>();
   private readonly inflight = new Set<Promise<unknown>>();
-  readonly bound: Array<{ name: string; protocol: 'udp' | 'tcp'; port: number }> = [];
+  /** Listening sockets; UDP ones with the receive buffer the kernel granted (getRecvBufferSize). */
+  readonly bound: Array<{ name: string; protocol: 'udp' | 'tcp'; port: number; receiveBufferBytes?: number }> = [];
   /** Per-process nonce and counter: together unique per received message, across restarts and API instances. */
   private readonly nonce = randomBytes(6).toString('base64url');
   private sequence = 0;
@@ -44,10 +49,16 @@ export class SyslogService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(CONFIG) private readonly config: GwanjeConfig,
     private readonly ingest: IngestService,
     private readonly metrics: MetricsService,
+    private readonly formats: FormatsRegistry,
+    private readonly totals: IngestTotals,
   ) {}
 
   async onApplicationBootstrap() {
     if (this.config.role === 'worker') return;
+    // A sender's format may be a LogFormat id: it must be loaded by now (formats load at module init).
+    for (const [i, l] of this.config.syslog.entries())
+      for (const [j, s] of l.senders.entries())
+        if (!this.formats.has(s.format)) throw new Error(`config syslog[${i}].senders[${j}].format: unknown format ${JSON.stringify(s.format)} (not built in and not loaded from ${this.formats.dir}); known: ${this.formats.ids().join(', ')}`);
     for (const [i, l] of this.config.syslog.entries()) {
       try {
         await (l.protocol === 'udp' ? this.startUdp(l) : this.startTcp(l));
@@ -97,6 +108,8 @@ export class SyslogService implements OnApplicationBootstrap, BeforeApplicationS
     if (!p) return;
     this.pending.delete(key);
     clearTimeout(p.timer);
+    // Past the ingest bounds the listener keeps reading (a sender cannot be told to wait) but sheds, counted, instead of queueing.
+    if (this.totals.refusalNow()) return this.shed(p.lines);
     const work = this.ingest
       .ingest(p.lines, { jurisdiction: p.jurisdiction, format: p.format, timezone: p.timezone, source: 'syslog' })
       .catch((err) => this.log.error({ err, jurisdiction: p.jurisdiction, lines: p.lines.length }, 'syslog batch could not be enqueued'))
@@ -104,9 +117,23 @@ export class SyslogService implements OnApplicationBootstrap, BeforeApplicationS
     this.inflight.add(work);
   }
 
+  private shed(lines: BodyLine[]) {
+    const byListener = new Map<string, number>();
+    for (const l of lines) if (l.origin) byListener.set(l.origin.listener, (byListener.get(l.origin.listener) ?? 0) + 1);
+    for (const [listener, n] of byListener) this.metrics.syslogDropped.inc({ listener, reason: 'backpressure' }, n);
+    const work = this.totals
+      .shed(lines.length)
+      .catch((err) => this.log.warn({ err }, 'syslog shed count not recorded'))
+      .finally(() => this.inflight.delete(work));
+    this.inflight.add(work);
+  }
+
   private startUdp(l: ListenerConfig) {
     const route = this.router(l);
-    const socket = dgram.createSocket(net.isIPv6(l.host) ? 'udp6' : 'udp4');
+    const family = net.isIPv6(l.host) ? 'udp6' : 'udp4';
+    const requested = l.receiveBufferBytes ?? DEFAULT_UDP_RECEIVE_BUFFER;
+    // A burst larger than the receive buffer is dropped by the kernel before Node sees it (default ~208 KiB).
+    const socket = dgram.createSocket({ type: family, recvBufferSize: requested });
     socket.on('message', (msg, rinfo) => this.accept(l, route(rinfo.address), msg, rinfo.address));
     socket.on('error', (err) => this.log.error({ err, listener: l.name }, 'udp listener error'));
     return new Promise<void>((resolve, reject) => {
@@ -119,9 +146,14 @@ export class SyslogService implements OnApplicationBootstrap, BeforeApplicationS
         reject(err);
       });
       socket.bind(l.port, l.host, () => {
-        this.bound.push({ name: l.name, protocol: 'udp', port: socket.address().port });
-        this.log.log({ listener: l.name, port: socket.address().port }, 'syslog udp listening');
-        this.closers.push(() => new Promise((r) => socket.close(() => r())));
+        const port = socket.address().port;
+        // Linux grants min(requested, net.core.rmem_max), doubled for bookkeeping: less than asked means capped.
+        const effective = socket.getRecvBufferSize();
+        this.bound.push({ name: l.name, protocol: 'udp', port, receiveBufferBytes: effective });
+        if (effective < requested) this.log.warn({ listener: l.name, requested, effective }, 'udp receive buffer capped by the kernel (raise net.core.rmem_max, or send over TCP)');
+        this.log.log({ listener: l.name, port, receiveBufferBytes: effective }, 'syslog udp listening');
+        const unwatch = this.metrics.watchUdpDrops(l.name, port, family);
+        this.closers.push(() => new Promise((r) => socket.close(() => (unwatch(), r()))));
         resolve();
       });
     });

@@ -21,7 +21,7 @@ export class RunsController {
   @ApiDoc({ summary: 'Playbook runs of your jurisdictions, newest first; filter by playbook and status (failed runs land here after their retries)', tags: ['playbooks'], query: ListRunsQuery, response: RunPage })
   async list(@Query() query: unknown, @CurrentPrincipal() who: Principal) {
     const q = validate(ListRunsQuery, query, 'query');
-    const page = await this.runs.list({ playbook: q.playbook, status: q.status, owners: this.scope.visible(who), limit: q.limit, before: q.cursor ? Number(q.cursor) : undefined });
+    const page = await this.runs.list({ playbook: q.playbook, status: q.status, owners: this.scope.visible(who), limit: q.limit, before: q.cursor });
     return pageInRange(page, (r) => r.created, q);
   }
 

@@ -61,34 +61,49 @@ export class RunsStore {
     await releaseLock.run(this.redis, [this.k.lock(id)], [token]);
   }
 
-  /** Newest first; a filtered page scans at most a few thousand runs and may come back short with a cursor. */
-  async list(q: { playbook?: string; status?: RunStatus; owners: Set<string>; limit: number; before?: number }): Promise<{ items: RunRecord[]; next: string | null }> {
+  /**
+   * Newest first; a filtered page scans at most a few thousand runs and may come back short with a cursor.
+   * The cursor is `<created ms>:<run id>` of the last run looked at: runs of one trigger are created in
+   * the same millisecond, and a bare time would skip the rest of them (a bare `<ms>` still reads as
+   * "everything older").
+   */
+  async list(q: { playbook?: string; status?: RunStatus; owners: Set<string>; limit: number; before?: string }): Promise<{ items: RunRecord[]; next: string | null }> {
     const key = q.playbook ? this.k.byPlaybook(q.playbook) : this.k.all();
     const items: RunRecord[] = [];
-    let max: string = q.before !== undefined ? `(${q.before}` : '+inf';
+    const m = q.before === undefined ? null : /^(\d+)(?::(.+))?$/.exec(q.before);
+    let at: { score: number; id: string | null } = m ? { score: Number(m[1]), id: m[2] ?? null } : { score: Infinity, id: null };
     for (let scanned = 0; scanned < 5000; ) {
-      const rows = await this.redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', 0, 200);
-      if (!rows.length) return { items, next: null };
-      const ids: string[] = [];
-      const scores: number[] = [];
-      for (let i = 0; i < rows.length; i += 2) {
-        ids.push(rows[i]);
-        scores.push(Number(rows[i + 1]));
-      }
-      const jsons = await this.redis.mget(ids.map((id) => this.k.run(id)));
-      for (let i = 0; i < ids.length; i++) {
+      const { rows, last } = await this.olderThan(key, at);
+      const jsons = rows.length ? await this.redis.mget(rows.map((r) => this.k.run(r.id))) : [];
+      for (let i = 0; i < rows.length; i++) {
         const json = jsons[i];
         if (!json) continue;
         const run = JSON.parse(json) as RunRecord;
         if (!q.owners.has(run.playbook.owner)) continue;
         if (q.status && run.status !== q.status) continue;
         items.push(run);
-        if (items.length === q.limit) return { items, next: String(scores[i]) };
+        if (items.length === q.limit) return { items, next: `${rows[i].score}:${rows[i].id}` };
       }
-      scanned += ids.length;
-      max = `(${scores[scores.length - 1]}`;
-      if (ids.length < 200) return { items, next: null };
+      if (last) return { items, next: null };
+      scanned += rows.length;
+      at = rows[rows.length - 1];
     }
-    return { items, next: max.slice(1) };
+    return { items, next: `${at.score}:${at.id ?? ''}` };
+  }
+
+  /**
+   * The next runs after `at` in the index's order (score descending, then id descending): first the
+   * rest of `at`'s millisecond, then up to 200 older ones; `last` when nothing older remains.
+   */
+  private async olderThan(key: string, at: { score: number; id: string | null }): Promise<{ rows: Array<{ score: number; id: string }>; last: boolean }> {
+    if (at.id !== null) {
+      const atId = at.id;
+      const rest = (await this.redis.zrevrangebyscore(key, at.score, at.score)).filter((id) => id < atId);
+      if (rest.length) return { rows: rest.map((id) => ({ score: at.score, id })), last: false };
+    }
+    const flat = await this.redis.zrevrangebyscore(key, at.score === Infinity ? '+inf' : `(${at.score}`, '-inf', 'WITHSCORES', 'LIMIT', 0, 200);
+    const rows: Array<{ score: number; id: string }> = [];
+    for (let i = 0; i < flat.length; i += 2) rows.push({ id: flat[i], score: Number(flat[i + 1]) });
+    return { rows, last: rows.length < 200 };
   }
 }

@@ -25,6 +25,14 @@ export interface Paths {
         status: "ok" | "down";
         redis: "up" | "down";
         queues: Record<string, Record<string, number>>;
+        ingest?: {
+          backlog: number;
+          received: number;
+          stored: number;
+          scored: number;
+          shed: number;
+          refusing: "ingest_backlog" | "redis_memory_high" | null;
+        };
       };
     };
   };
@@ -679,10 +687,73 @@ export interface Paths {
       response: string;
     };
   };
+  "/v1/formats": {
+    get: {
+      path: never;
+      query: never;
+      body: never;
+      response: {
+        items: Array<{
+          id: string;
+          builtIn: boolean;
+          name: string;
+          vendor: string | null;
+          file: string | null;
+          line: number | null;
+          source: string | null;
+          autoDetect: boolean;
+          samples: number;
+        }>;
+        errors: Array<{
+          file: string;
+          line: number;
+          column: number;
+          path: string;
+          message: string;
+          hint?: string;
+        }>;
+      };
+    };
+  };
+  "/v1/formats/validate": {
+    post: {
+      path: never;
+      query: { file?: string };
+      body: never;
+      response: {
+        valid: boolean;
+        formats: Array<{
+          id: string;
+          line: number;
+          samples: Array<{
+            index: number;
+            ok: boolean;
+            outcome: "alert" | "skip" | "reject";
+            fields?: Record<string, string | number | null | null>;
+            reason?: string;
+            failures: Array<{
+              field: string;
+              expected: unknown;
+              got: unknown;
+              message: string;
+            }>;
+          }>;
+        }>;
+        errors: Array<{
+          file: string;
+          line: number;
+          column: number;
+          path: string;
+          message: string;
+          hint?: string;
+        }>;
+      };
+    };
+  };
   "/v1/ingest": {
     post: {
       path: never;
-      query: { format?: "suricata-eve" | "snort-json" | "snort-fast" | "cef" | "leef" | "fortigate" | "panos" | "modsecurity" | "ecs" | "netfilter" | "pf" | "auto"; jurisdiction?: string; timezone?: string };
+      query: { format?: string; jurisdiction?: string; timezone?: string };
       body: string;
       response: {
         batchId: string;
@@ -899,6 +970,343 @@ export interface Paths {
         created: string;
         createdBy: string;
         revoked: string | null;
+      };
+    };
+  };
+  "/v1/learning/examples": {
+    get: {
+      path: never;
+      query: { jurisdiction?: string; format?: "json" | "ndjson"; limit?: number };
+      body: never;
+      response: {
+        items: Array<{
+          id: string;
+          jurisdiction: string;
+          value: string;
+          label: "threat" | "benign";
+          local: {
+            features: Record<string, number>;
+            factors: Array<{
+              factor: string;
+              points: number;
+              detail: string;
+            }>;
+            score: number;
+          } | null;
+          federation: {
+            features: Record<string, number>;
+            factors: Array<{
+              factor: string;
+              points: number;
+              detail: string;
+            }>;
+            score: number;
+          } | null;
+          context: {
+            rules: Array<string>;
+            country: string | null;
+            asn: number | null;
+            jurisdictions: Array<string>;
+          };
+          provenance: {
+            kind: "approval" | "unblock-false-positive" | "manual-block" | "allowlist" | "share-confirmed";
+            event: string;
+            ref: string;
+            by: string;
+            at: string;
+          };
+          tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+        }>;
+      };
+    };
+  };
+  "/v1/models": {
+    get: {
+      path: never;
+      query: { jurisdiction?: string };
+      body: never;
+      response: {
+        items: Array<{
+          id: string;
+          jurisdiction: string;
+          kind: "jurisdiction" | "hub";
+          version: number;
+          status: "shadow" | "live" | "retired";
+          created: string;
+          trainedBy: string;
+          trainingSize: number;
+          labels: {
+            threat: number;
+            benign: number;
+          };
+          evaluation: {
+            size: number;
+            threshold: number;
+            confusion: {
+              tp: number;
+              fp: number;
+              tn: number;
+              fn: number;
+            };
+            precision: number | null;
+            recall: number | null;
+            rocAuc: number | null;
+            brier: number | null;
+            reliability: Array<{
+              from: number;
+              to: number;
+              count: number;
+              meanPredicted: number;
+              observed: number;
+            }>;
+          };
+          promoted: {
+            at: string;
+            by: string;
+            reason: string;
+          } | null;
+        }>;
+      };
+    };
+  };
+  "/v1/models/disagreements": {
+    get: {
+      path: never;
+      query: { jurisdiction?: string; limit?: number };
+      body: never;
+      response: {
+        items: Array<{
+          ip: string;
+          jurisdiction: string;
+          model: string;
+          at: string;
+          score: number;
+          liveFlag: boolean;
+          p: number;
+          wouldAdd: number;
+          contributions: Array<{
+            feature: string;
+            value: number;
+            contribution: number;
+          }>;
+        }>;
+      };
+    };
+  };
+  "/v1/models/rollback": {
+    post: {
+      path: never;
+      query: never;
+      body: {
+        jurisdiction?: string;
+        reason: string;
+      };
+      response: {
+        id: string;
+        jurisdiction: string;
+        kind: "jurisdiction" | "hub";
+        version: number;
+        status: "shadow" | "live" | "retired";
+        created: string;
+        trainedBy: string;
+        trainingSize: number;
+        labels: {
+          threat: number;
+          benign: number;
+        };
+        evaluation: {
+          size: number;
+          threshold: number;
+          confusion: {
+            tp: number;
+            fp: number;
+            tn: number;
+            fn: number;
+          };
+          precision: number | null;
+          recall: number | null;
+          rocAuc: number | null;
+          brier: number | null;
+          reliability: Array<{
+            from: number;
+            to: number;
+            count: number;
+            meanPredicted: number;
+            observed: number;
+          }>;
+        };
+        model: {
+          features: Array<string>;
+          weights: Array<number>;
+          bias: number;
+        };
+        promoted: {
+          at: string;
+          by: string;
+          reason: string;
+        } | null;
+      };
+    };
+  };
+  "/v1/models/train": {
+    post: {
+      path: never;
+      query: never;
+      body: {
+        jurisdiction?: string;
+        reason?: string;
+      };
+      response: {
+        trained: Array<{
+          id: string;
+          jurisdiction: string;
+          kind: "jurisdiction" | "hub";
+          version: number;
+          status: "shadow" | "live" | "retired";
+          created: string;
+          trainedBy: string;
+          trainingSize: number;
+          labels: {
+            threat: number;
+            benign: number;
+          };
+          evaluation: {
+            size: number;
+            threshold: number;
+            confusion: {
+              tp: number;
+              fp: number;
+              tn: number;
+              fn: number;
+            };
+            precision: number | null;
+            recall: number | null;
+            rocAuc: number | null;
+            brier: number | null;
+            reliability: Array<{
+              from: number;
+              to: number;
+              count: number;
+              meanPredicted: number;
+              observed: number;
+            }>;
+          };
+          promoted: {
+            at: string;
+            by: string;
+            reason: string;
+          } | null;
+        }>;
+        skipped: Array<{
+          jurisdiction: string;
+          why: string;
+        }>;
+      };
+    };
+  };
+  "/v1/models/{id}": {
+    get: {
+      path: { id: string };
+      query: never;
+      body: never;
+      response: {
+        id: string;
+        jurisdiction: string;
+        kind: "jurisdiction" | "hub";
+        version: number;
+        status: "shadow" | "live" | "retired";
+        created: string;
+        trainedBy: string;
+        trainingSize: number;
+        labels: {
+          threat: number;
+          benign: number;
+        };
+        evaluation: {
+          size: number;
+          threshold: number;
+          confusion: {
+            tp: number;
+            fp: number;
+            tn: number;
+            fn: number;
+          };
+          precision: number | null;
+          recall: number | null;
+          rocAuc: number | null;
+          brier: number | null;
+          reliability: Array<{
+            from: number;
+            to: number;
+            count: number;
+            meanPredicted: number;
+            observed: number;
+          }>;
+        };
+        model: {
+          features: Array<string>;
+          weights: Array<number>;
+          bias: number;
+        };
+        promoted: {
+          at: string;
+          by: string;
+          reason: string;
+        } | null;
+      };
+    };
+  };
+  "/v1/models/{id}/promote": {
+    post: {
+      path: { id: string };
+      query: never;
+      body: {
+        reason: string;
+      };
+      response: {
+        id: string;
+        jurisdiction: string;
+        kind: "jurisdiction" | "hub";
+        version: number;
+        status: "shadow" | "live" | "retired";
+        created: string;
+        trainedBy: string;
+        trainingSize: number;
+        labels: {
+          threat: number;
+          benign: number;
+        };
+        evaluation: {
+          size: number;
+          threshold: number;
+          confusion: {
+            tp: number;
+            fp: number;
+            tn: number;
+            fn: number;
+          };
+          precision: number | null;
+          recall: number | null;
+          rocAuc: number | null;
+          brier: number | null;
+          reliability: Array<{
+            from: number;
+            to: number;
+            count: number;
+            meanPredicted: number;
+            observed: number;
+          }>;
+        };
+        model: {
+          features: Array<string>;
+          weights: Array<number>;
+          bias: number;
+        };
+        promoted: {
+          at: string;
+          by: string;
+          reason: string;
+        } | null;
       };
     };
   };

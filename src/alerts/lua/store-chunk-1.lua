@@ -4,27 +4,31 @@
   <prefix>:alerts:pm:<jurisdiction>:<day number>, field = minute number since the epoch, kept 2 days.
 
   Input:
-    no KEYS: the seen buckets, jurisdiction streams, per-IP indexes and per-minute counts are built
-    here from ARGV[1] (not Redis Cluster ready)
+    KEYS[1] the deployment's ingest totals hash (field `stored` += the alerts stored now)
+    the seen buckets, jurisdiction streams, per-IP indexes and per-minute counts are built here
+    from ARGV[1] (not Redis Cluster ready)
 
     ARGV[1] key prefix
     ARGV[2] stream max length
     ARGV[3] per-IP index length
     ARGV[4] ttl s
     ARGV[5] min stream id kept
-    ARGV[6…] 5 values per alert: id, jurisdiction, canonical source ip, seen bucket (alert day), alert JSON
+    ARGV[6] chunk tag: kept as each stored id's value in its seen bucket, so a retry of the same
+      chunk knows which "already seen" ids it stored itself (and may not have scored yet)
+    ARGV[7…] 5 values per alert: id, jurisdiction, canonical source ip, seen bucket (alert day), alert JSON
 
   Output:
-    the ids stored now (duplicates left out)
+    {ids stored now, ids this same chunk (tag) stored on an earlier attempt}; other duplicates left out
 ]]
-local prefix, maxLen, perIpMax, ttl, minId = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local prefix, maxLen, perIpMax, ttl, minId, tag = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
 local stored = {}
+local again = {}
 local touched = {}
 local perMinute = {}
-for i = 6, #ARGV, 5 do
+for i = 7, #ARGV, 5 do
   local id, j, ip, bucket, json = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local seen = prefix .. ':alerts:seen:' .. bucket
-  if redis.call('HSETNX', seen, id, 1) == 1 then
+  if redis.call('HSETNX', seen, id, tag) == 1 then
     redis.call('EXPIRE', seen, ttl)
     local stream = prefix .. ':alerts:j:' .. j
     local sid = redis.call('XADD', stream, 'MAXLEN', '~', maxLen, '*', 'a', json)
@@ -39,6 +43,8 @@ for i = 6, #ARGV, 5 do
     local counts = perMinute[pmKey]
     if not counts then counts = {}; perMinute[pmKey] = counts end
     counts[minute] = (counts[minute] or 0) + 1
+  elseif redis.call('HGET', seen, id) == tag then
+    again[#again + 1] = id
   end
 end
 for stream in pairs(touched) do
@@ -50,4 +56,5 @@ for pmKey, counts in pairs(perMinute) do
   end
   redis.call('EXPIRE', pmKey, 172800)
 end
-return stored
+if #stored > 0 then redis.call('HINCRBY', KEYS[1], 'stored', #stored) end
+return { stored, again }
