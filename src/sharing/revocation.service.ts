@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { AlertsStore } from '../alerts/alerts.store';
 import { AuditService } from '../audit/audit.service';
 import type { AuditActor } from '../audit/audit.schemas';
@@ -20,7 +20,7 @@ import { SharingStore } from './sharing.store';
  * peers; and revoking a jurisdiction's shares when it lifts its own decision (sharing.revokeOnUnblock).
  */
 @Injectable()
-export class SharingRevocationService implements OnApplicationBootstrap {
+export class SharingRevocationService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('sharing');
   private unsubscribe: (() => void) | null = null;
   private watchChain: Promise<void> = Promise.resolve();
@@ -48,6 +48,10 @@ export class SharingRevocationService implements OnApplicationBootstrap {
         () => (this.unsubscribe = null),
       );
     }
+  }
+
+  onModuleDestroy() {
+    this.unsubscribe?.();
   }
 
   /** A receiver's playbook run reacting to a share blocked with this decision. */

@@ -172,7 +172,9 @@ export class SharingService implements SharingPort {
     const me = this.jurisdictions.get(from);
     for (const t of to) {
       if (t === 'children') me.children.forEach((c) => local.add(c));
-      else if (t === 'parent') me.parent && local.add(me.parent);
+      else if (t === 'parent') {
+        if (me.parent) local.add(me.parent);
+      }
       else if (t === 'siblings') (me.parent ? this.jurisdictions.get(me.parent).children : []).forEach((c) => local.add(c));
       else if (t === 'all') this.jurisdictions.list().forEach((j) => local.add(j.id));
       else if (t === 'peers') this.peers.list().filter((p) => p.enabled).forEach((p) => peers.set(p.id, p));

@@ -9,7 +9,7 @@ import { STEP_MODULES } from '../steps/registry';
 import { CONTINUE, type ChangeItem, type Outcome, type ResolveContext, type StepContext } from '../steps/step';
 import type { Effects } from './effects';
 import { isPermanent, PermanentError } from './errors';
-import { TERMINAL, type RunMode, type RunRecord, type RunStatus, type StepRecord } from './run.types';
+import { TERMINAL, type RunMode, type RunRecord, type StepRecord } from './run.types';
 
 export { isPermanent, PermanentError } from './errors';
 
@@ -73,7 +73,7 @@ export class Executor {
   }
 
   bindings(run: RunRecord): Record<string, unknown> {
-    return bindingsOf({ ...run.trigger, jurisdictions: run.trigger.jurisdictions } as TriggerInstance, { id: run.playbook.id, owner: run.playbook.owner, mode: run.mode });
+    return bindingsOf({ ...run.trigger, jurisdictions: run.trigger.jurisdictions }, { id: run.playbook.id, owner: run.playbook.owner, mode: run.mode });
   }
 
   /** Record an approval's outcome on the waiting step; false when the run is not waiting for it. */
