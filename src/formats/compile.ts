@@ -293,7 +293,7 @@ function compileExtract(x: Extract, issues: CompileIssue[]): Extractor | null {
 // ---- map ----
 
 function compileSpec(target: MapTarget, spec: FieldSpec, ex: Extractor, docNulls: string[], path: Array<string | number>, issues: CompileIssue[], shorthand = false): Op {
-  const refs = spec.from === undefined ? null : (Array.isArray(spec.from) ? spec.from : [spec.from]).map(ex.ref);
+  const refs = spec.from === undefined ? null : (Array.isArray(spec.from) ? spec.from : [spec.from]).map((r) => ex.ref(r));
   const checkRef = (name: string, p: Array<string | number>) => {
     if (ex.names && !ex.names.has(ex.ref(name))) issues.push({ path: p, message: `unknown extracted field ${JSON.stringify(name)}`, hint: `the extractor gives: ${[...ex.names].filter((n) => !n.startsWith('$')).join(', ') || '(none)'}` });
   };
@@ -391,7 +391,13 @@ function decodeCharset(v: string, charset: 'euc-kr' | 'cp949'): string {
     return iconv.decode(Buffer.from(bytes), charset);
   }
   // Only characters U+0080..U+00FF beside ASCII: the bytes were read as Latin-1.
-  if (/[\u0080-\u00ff]/.test(v) && !/[^\u0000-\u00ff]/.test(v)) return iconv.decode(Buffer.from(v, 'latin1'), charset);
+  let high = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c > 0xff) return v;
+    if (c >= 0x80) high = true;
+  }
+  if (high) return iconv.decode(Buffer.from(v, 'latin1'), charset);
   return v;
 }
 

@@ -22,7 +22,7 @@ interface Frame {
 /** Length of a quantifier at `i` and whether it is unbounded; null when there is none. */
 function quantifierAt(src: string, i: number): { length: number; unbounded: boolean } | null {
   const c = src[i];
-  let length = 0;
+  let length: number;
   let unbounded = false;
   if (c === '*' || c === '+') [length, unbounded] = [1, true];
   else if (c === '?') length = 1;

@@ -57,6 +57,12 @@ describe('LogFormat documents: written, tested, hot-loaded, ingested over HTTP a
   const alerts = async (j: string) => (await app.call('GET', `/v1/alerts?jurisdiction=${j}&limit=100`)).body.items;
   const listed = async () => (await app.call('GET', '/v1/formats')).body;
 
+  it('start-up refuses a syslog sender whose format is neither built in nor loaded, naming the key', async () => {
+    await expect(startTestApp({ formats: { dir }, syslog: [{ name: 'u2', protocol: 'udp', host: '127.0.0.1', port: 0, senders: [{ cidr: '127.0.0.0/8', jurisdiction: 'seoul-jongno', format: 'no-such-format' }] }] })).rejects.toThrow(
+      /config syslog\[0\]\.senders\[0\]\.format: unknown format "no-such-format".*known: .*boot-ips/,
+    );
+  });
+
   it('an unknown format id is a 400 naming the known ones', async () => {
     const r = await app.call('POST', '/v1/ingest?format=acme-ips&jurisdiction=seoul-jongno', { raw: line('45.155.205.1', '1'), headers: { 'content-type': 'text/plain' } });
     expect(r.status).toBe(400);
