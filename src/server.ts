@@ -29,19 +29,29 @@ export async function startGwanje(config: GwanjeConfig): Promise<RunningGwanje> 
   app.useLogger(app.get(Logger));
   await configureFastify(app.getHttpAdapter().getInstance());
   let url: string | null = null;
-  if (config.role === 'worker') await app.init();
-  else {
-    try {
-      await app.listen(config.server.port, config.server.host);
-    } catch (e) {
-      // Name the listener and its config key. (No app.close() here: after a failed bootstrap it
-      // makes BullMQ emit unhandled connection errors; main exits, and the embedded Redis dies with it.)
-      const err = e as NodeJS.ErrnoException;
-      throw e instanceof ListenError || !err.syscall ? e : listenError({ what: 'HTTP server', key: 'server.port', env: ['PORT'], host: config.server.host, port: config.server.port }, err);
+  try {
+    if (config.role === 'worker') await app.init();
+    else {
+      try {
+        await app.listen(config.server.port, config.server.host);
+      } catch (e) {
+        // Name the listener and its config key.
+        const err = e as NodeJS.ErrnoException;
+        throw e instanceof ListenError || !err.syscall ? e : listenError({ what: 'HTTP server', key: 'server.port', env: ['PORT'], host: config.server.host, port: config.server.port }, err);
+      }
+      const address = app.getHttpServer().address();
+      const port = typeof address === 'object' && address ? address.port : config.server.port;
+      url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host}:${port}`;
     }
-    const address = app.getHttpServer().address();
-    const port = typeof address === 'object' && address ? address.port : config.server.port;
-    url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host}:${port}`;
+  } catch (e) {
+    // A failed start leaves nothing open behind it (connections, workers, the embedded Redis).
+    // Not after a port clash: closing then makes BullMQ emit an unhandled connection error, and
+    // main exits anyway (the embedded Redis dies with it).
+    if (!(e instanceof ListenError)) {
+      await app.close().catch(() => undefined);
+      await embedded?.stop();
+    }
+    throw e;
   }
   let closing: Promise<void> | null = null;
   return {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { IngestFormat } from '../contracts/alert';
+import { FormatId, IngestFormat } from '../contracts/alert';
 import { API_OPTION_HELP, apiFetch, apiKey, defaultApiUrl, problemText } from './api';
 import { fail } from './output';
 
@@ -57,7 +57,7 @@ export function registerReplay(program: Command) {
     .command('replay <file>')
     .description('send a log file through the ingest API, with a progress bar and a summary')
     .addHelpText('after', '\nExit codes: 0 every line accepted or skipped; 1 API unreachable or it refused a batch (key, jurisdiction); 2 bad arguments; 3 some lines rejected (listed).\n')
-    .requiredOption('--format <format>', `one of ${IngestFormat.options.join(', ')}`)
+    .requiredOption('--format <format>', `a built-in format (${IngestFormat.options.join(', ')}) or the id of a LogFormat the server loaded`)
     .option('--jurisdiction <id>', 'jurisdiction to ingest for (needed with an admin key)')
     .option('--url <url>', API_OPTION_HELP.url)
     .option('--key <key>', API_OPTION_HELP.key)
@@ -74,7 +74,8 @@ export function registerReplay(program: Command) {
 }
 
 async function replay(file: string, opts: ReplayOptions) {
-  if (!IngestFormat.safeParse(opts.format).success) fail(`--format: ${opts.format} is not one of ${IngestFormat.options.join(', ')}`);
+  // Built-in ids are known here; a LogFormat id is checked by the server, which lists what it knows.
+  if (!FormatId.safeParse(opts.format).success) fail(`--format: ${opts.format} is not a format id (built in: ${IngestFormat.options.join(', ')})`);
   const key = apiKey(opts.key);
   const base = opts.url ?? defaultApiUrl();
   const perBatch = Number(opts.batchLines);
@@ -119,7 +120,11 @@ async function replay(file: string, opts: ReplayOptions) {
       if (process.stderr.isTTY) process.stderr.write(`\r  server busy (HTTP ${res.status}); lines ${part.firstLine}+ again in ${Math.ceil(wait / 1000)} s`);
       await new Promise((r) => setTimeout(r, wait));
     }
-    if (res.status !== 202) fail(`lines ${part.firstLine}-${part.firstLine + part.lines - 1}: ${await problemText(res)}`, 1);
+    // A 400 about the query (an unknown format, a bad zone) is a bad argument, not a bad line.
+    if (res.status !== 202) {
+      const text = await problemText(res);
+      fail(`lines ${part.firstLine}-${part.firstLine + part.lines - 1}: ${text}`, res.status === 400 && text.includes('query.') ? 2 : 1);
+    }
     // The ingest answer (IngestResponse); servers before rejectedCount sent only the listed rejects.
     const answer = (await res.json()) as { accepted: number; skipped: number; rejected: Array<{ line: number; error: string }>; rejectedCount?: number; duplicate: boolean };
     summary.accepted += answer.accepted;

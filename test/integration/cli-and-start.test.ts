@@ -48,9 +48,13 @@ describe('gwanje CLI: keys', () => {
     expect(first.status).toBe(3); // some lines were rejected
     const again = await gwanjeAsync(args, env);
     expect(again.stdout).toMatch(/3 batches already sent before \(no-op\)/);
-    const bad = gwanje(['replay', file, '--format', 'klingon', '--key', 'k'], env);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--format: klingon is not one of/);
+    const notAnId = gwanje(['replay', file, '--format', 'Klingon!', '--key', 'k'], env);
+    expect(notAnId.status).toBe(2);
+    expect(notAnId.stderr).toMatch(/--format: Klingon! is not a format id/);
+    // An id the server has not loaded: its answer names the formats it knows.
+    const unknown = await gwanjeAsync(['replay', file, '--format', 'klingon', '--jurisdiction', 'seoul-mapo', '--url', app.base, '--key', app.config.adminKey!], env);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown format "klingon"; known: .*suricata-eve/);
     const missing = gwanje(['replay', '/nonexistent.log', '--format', 'cef', '--key', 'k'], env);
     expect(missing.stderr).toMatch(/\/nonexistent\.log/);
   });

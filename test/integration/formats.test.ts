@@ -145,4 +145,14 @@ describe('LogFormat documents: written, tested, hot-loaded, ingested over HTTP a
     const none = await runGwanje(['formats', 'test', path.join(dir, 'nope.yaml')], { LOG_LEVEL: 'warn' });
     expect(none.status).toBe(2);
   });
+
+  it('gwanje replay sends a device log file with a LogFormat id', async () => {
+    const log = path.join(dir, '..', `${path.basename(dir)}-device.log`);
+    writeFileSync(log, `${line('45.155.205.31', '31')}\n${line('45.155.205.32', '32')}\n`);
+    atFileEnd(async () => rmSync(log, { force: true }));
+    const r = await runGwanje(['replay', log, '--format', 'acme-ips', '--jurisdiction', 'seoul-gangnam', '--url', app.base, '--key', app.config.adminKey!], { LOG_LEVEL: 'warn' });
+    expect(r.stdout).toMatch(/accepted 2, skipped 0 \(not alerts\), rejected 0/);
+    expect(r.status).toBe(0);
+    await eventually(async () => (await alerts('seoul-gangnam')).length === 2);
+  });
 });
