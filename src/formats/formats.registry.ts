@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AlertFormat } from '../contracts/alert';
 import { CONFIG } from '../infra/config/config.module';
+import { DirWatcher } from '../infra/fs/dir-watcher';
 import type { GwanjeConfig } from '../infra/config/config.schema';
 import type { FormatLookup } from '../normalize/normalizer';
 import type { AlertParser } from '../normalize/parser';
@@ -35,13 +36,11 @@ export class FormatsRegistry implements FormatLookup, OnModuleInit, OnApplicatio
   private byId = new Map<string, LoadedFormat>();
   private clashes: LoadError[] = [];
   detectOrder: readonly AlertParser[] = [];
-  private watcher: FSWatcher | null = null;
-  private poll: NodeJS.Timeout | null = null;
-  private debounce: NodeJS.Timeout | null = null;
-  private syncing: Promise<void> = Promise.resolve();
+  private readonly watcher: DirWatcher;
 
   constructor(@Inject(CONFIG) private readonly config: GwanjeConfig) {
     this.dir = path.resolve(config.formats.dir);
+    this.watcher = new DirWatcher({ dir: this.dir, what: 'formats', debounceMs: config.formats.watchDebounceMs, log: this.log, sync: () => this.sync(false) });
   }
 
   onModuleInit() {
@@ -50,39 +49,16 @@ export class FormatsRegistry implements FormatLookup, OnModuleInit, OnApplicatio
 
   onApplicationBootstrap() {
     if (!this.config.formats.watch || this.config.role === 'worker') return;
-    try {
-      if (existsSync(this.dir)) {
-        this.watcher = watch(this.dir, { recursive: true }, () => this.schedule());
-        this.watcher.on('error', (err) => this.log.warn({ err, dir: this.dir }, 'watching formats failed; polling only'));
-      }
-    } catch (err) {
-      this.log.warn({ err, dir: this.dir }, 'cannot watch the formats directory; polling only');
-    }
-    // Polling as well: some file systems miss events, and a directory created later is picked up.
-    this.poll = setInterval(() => this.schedule(), 5000);
-    this.poll.unref();
+    this.watcher.start();
   }
 
-  async onApplicationShutdown() {
-    this.watcher?.close();
-    if (this.poll) clearInterval(this.poll);
-    if (this.debounce) clearTimeout(this.debounce);
-    await this.syncing.catch(() => undefined);
-  }
-
-  private schedule() {
-    if (this.debounce) clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => {
-      this.debounce = null;
-      void this.reload();
-    }, this.config.formats.watchDebounceMs);
-    this.debounce.unref();
+  onApplicationShutdown() {
+    return this.watcher.close();
   }
 
   /** Re-read the directory now (the watcher calls this; tests may too). */
   reload(): Promise<void> {
-    this.syncing = this.syncing.then(() => this.sync(false)).catch((err) => this.log.error({ err }, 'formats reload failed'));
-    return this.syncing;
+    return this.watcher.reload();
   }
 
   private rel(file: string) {

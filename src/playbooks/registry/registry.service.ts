@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditActor } from '../../audit/audit.schemas';
 import { AuditService } from '../../audit/audit.service';
 import { DetectionRulesService } from '../../detection/rules/rules.service';
 import type { DetectionRule } from '../../detection/rules/rule.schema';
 import { CONFIG } from '../../infra/config/config.module';
+import { DirWatcher } from '../../infra/fs/dir-watcher';
 import type { GwanjeConfig } from '../../infra/config/config.schema';
 import { dedupe, formatLoadError, loadText, yamlFiles, type LoadError, type LoadedDocument } from '../loader/loader';
 import { compilePlaybook, type CompiledPlaybook } from '../model/compile';
@@ -40,10 +41,7 @@ export class PlaybookRegistry implements OnModuleInit, OnApplicationBootstrap, O
   private readonly files = new Map<string, FileState>();
   private readonly compiled = new Map<string, { pb: CompiledPlaybook | null; error: string | null }>();
   private cache: { gen: string; list: CompiledPlaybook[]; heads: Map<string, Head> } | null = null;
-  private watcher: FSWatcher | null = null;
-  private poll: NodeJS.Timeout | null = null;
-  private debounce: NodeJS.Timeout | null = null;
-  private syncing: Promise<void> = Promise.resolve();
+  private readonly watcher: DirWatcher;
   private readonly listeners: DocumentsListener[] = [];
 
   constructor(
@@ -53,6 +51,7 @@ export class PlaybookRegistry implements OnModuleInit, OnApplicationBootstrap, O
     @Optional() private readonly rules?: DetectionRulesService,
   ) {
     this.dir = path.resolve(config.playbooks.dir);
+    this.watcher = new DirWatcher({ dir: this.dir, what: 'playbooks', debounceMs: config.playbooks.watchDebounceMs, log: this.log, sync: () => this.sync(false) });
     const secrets = new Set(Object.keys(config.playbooks.webhooks.secrets));
     setPlaybookContext({ jurisdictions: new Map(config.jurisdictions.map((j) => [j.id, { parent: j.parent }])), secrets, webhookAllow: config.playbooks.webhooks.allow });
     // Detection rules living in the same directory follow the same hot reload.
@@ -69,37 +68,16 @@ export class PlaybookRegistry implements OnModuleInit, OnApplicationBootstrap, O
 
   onApplicationBootstrap() {
     if (!this.config.playbooks.enabled || !this.config.playbooks.watch) return;
-    try {
-      this.watcher = watch(this.dir, { recursive: true }, () => this.schedule());
-      this.watcher.on('error', (err) => this.log.warn({ err, dir: this.dir }, 'watching playbooks failed; polling only'));
-    } catch (err) {
-      this.log.warn({ err, dir: this.dir }, 'cannot watch the playbooks directory; polling only');
-    }
-    // A slow poll as well: some file systems (network, containers) miss events.
-    this.poll = setInterval(() => this.schedule(), 5000);
-    this.poll.unref();
+    this.watcher.start();
   }
 
-  async onApplicationShutdown() {
-    this.watcher?.close();
-    if (this.poll) clearInterval(this.poll);
-    if (this.debounce) clearTimeout(this.debounce);
-    await this.syncing.catch(() => undefined);
-  }
-
-  private schedule() {
-    if (this.debounce) clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => {
-      this.debounce = null;
-      void this.reload();
-    }, this.config.playbooks.watchDebounceMs);
-    this.debounce.unref();
+  onApplicationShutdown() {
+    return this.watcher.close();
   }
 
   /** Re-read the directory now (the watcher calls this; tests may too). */
   reload(): Promise<void> {
-    this.syncing = this.syncing.then(() => this.sync(false)).catch((err) => this.log.error({ err }, 'playbook reload failed'));
-    return this.syncing;
+    return this.watcher.reload();
   }
 
   private rel(file: string) {
