@@ -247,7 +247,8 @@ describe('federation between two deployment processes, each on its own Redis', (
         return r.status === 200 && r.body.flagged ? r.body : null;
       }, 30_000);
       expect(profile.rules.map((r) => r.id)).toContain('port-scan');
-      const [blocked] = await eventually(async () => (await adminA('GET', `/v1/decisions?jurisdiction=seoul-jongno&value=${ip}&active=true`)).body.items, 30_000);
+      // (An empty list is truthy: wait for the decision itself.)
+      const blocked = await eventually(async () => (await adminA('GET', `/v1/decisions?jurisdiction=seoul-jongno&value=${ip}&active=true`)).body.items[0], 30_000);
       expect(blocked.origin).toMatchObject({ type: 'playbook' });
       const sent = await eventually(async () => (await adminA('GET', `/v1/shares?direction=out&jurisdiction=seoul-jongno&value=${ip}`)).body.items[0], 30_000);
       expect(sent).toMatchObject({ value: ip, from: 'seoul-jongno', tlp: 'AMBER', deliveries: [expect.objectContaining({ jurisdiction: 'peer:seoul-platform', delivered: true })] });
